@@ -1,0 +1,88 @@
+"""Who may do what. One function per decision; pages and API both ask here."""
+
+from typing import Any
+
+from tinhso.accounts.models import AccountKind, Role, RoleAssignment
+from tinhso.core.models import OrgUnit
+
+
+def _assignments(user: Any) -> list[RoleAssignment]:
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return []
+    cached: list[RoleAssignment] | None = getattr(user, "_role_cache", None)
+    if cached is None:
+        cached = list(user.roles.select_related("org_unit"))
+        user._role_cache = cached
+    return cached
+
+
+def holds_role(user: Any, role: str, unit: OrgUnit | None = None) -> bool:
+    """True when ``user`` holds ``role`` at ``unit`` (or anywhere, if None).
+
+    A role held with ``include_subtree`` also covers every unit below.
+    """
+    for assignment in _assignments(user):
+        if assignment.role != role:
+            continue
+        if unit is None or assignment.org_unit_id == unit.pk:
+            return True
+        if assignment.include_subtree and unit.path.startswith(
+            assignment.org_unit.path
+        ):
+            return True
+    return False
+
+
+def is_official(user: Any) -> bool:
+    return bool(
+        getattr(user, "is_authenticated", False) and user.kind == AccountKind.OFFICIAL
+    )
+
+
+def is_administrator(user: Any) -> bool:
+    return holds_role(user, Role.ADMINISTRATOR)
+
+
+def requires_two_factor(user: Any) -> bool:
+    """Administrators must use a second factor; other officials may choose to."""
+    return is_administrator(user)
+
+
+def can_view_orgtree(user: Any) -> bool:
+    return is_official(user)
+
+
+def can_manage_orgunit(user: Any, unit: OrgUnit | None) -> bool:
+    """Adding, renaming or moving units: administrators over that part of the tree.
+
+    ``unit`` is the unit changed or the parent a new unit goes under; None
+    means the root, which only an administrator over the whole province
+    (a province-level assignment with its subtree) may touch.
+    """
+    if unit is None:
+        return any(
+            a.role == Role.ADMINISTRATOR and a.include_subtree and a.org_unit.depth == 0
+            for a in _assignments(user)
+        )
+    return holds_role(user, Role.ADMINISTRATOR, unit)
+
+
+def can_administer_users(user: Any) -> bool:
+    return is_administrator(user)
+
+
+def can_manage_user(actor: Any, target: Any) -> bool:
+    """An administrator manages officials whose unit lies in their scope."""
+    if not is_administrator(actor):
+        return False
+    if target.org_unit is None:
+        return can_manage_orgunit(actor, None)
+    return holds_role(actor, Role.ADMINISTRATOR, target.org_unit)
+
+
+def can_grant_role(actor: Any, unit: OrgUnit) -> bool:
+    return holds_role(actor, Role.ADMINISTRATOR, unit)
+
+
+def can_manage_calendar(user: Any) -> bool:
+    return can_manage_orgunit(user, None)

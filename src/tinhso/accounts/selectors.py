@@ -1,0 +1,59 @@
+"""Reads about accounts that follow a rule."""
+
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
+
+from tinhso.accounts import policies
+from tinhso.accounts.models import AccountKind, APIToken, Role, RoleAssignment, User
+from tinhso.core import search
+from tinhso.core.errors import NotFound
+from tinhso.core.models import OrgUnit
+
+USER_SCOPE = "accounts.user"
+
+
+def administered_units(user: Any) -> QuerySet[OrgUnit]:
+    """Units in which ``user`` is an administrator (subtrees included)."""
+    condition = Q(pk__in=[])
+    for assignment in user.roles.filter(role=Role.ADMINISTRATOR).select_related(
+        "org_unit"
+    ):
+        if assignment.include_subtree:
+            condition |= Q(path__startswith=assignment.org_unit.path)
+        else:
+            condition |= Q(pk=assignment.org_unit_id)
+    return OrgUnit.objects.filter(condition, legacy=False)
+
+
+def visible_users(user: Any, query: str = "") -> QuerySet[User]:
+    """Officials an administrator may see: those working in units they administer."""
+    if not policies.can_administer_users(user):
+        return User.objects.none()
+    units = administered_units(user)
+    users = User.objects.filter(kind=AccountKind.OFFICIAL).filter(
+        Q(org_unit__in=units) | Q(roles__org_unit__in=units)
+    )
+    if policies.can_manage_orgunit(user, None):
+        users = users | User.objects.filter(
+            kind=AccountKind.OFFICIAL, org_unit__isnull=True
+        )
+    if query.strip():
+        users = search.filter_queryset(users, USER_SCOPE, query)
+    return users.distinct().select_related("org_unit", "totp").order_by("username")
+
+
+def get_user_for(actor: Any, user_id: int) -> User:
+    user = visible_users(actor).filter(pk=user_id).first()
+    if user is None:
+        raise NotFound("user_not_found", _("Không tìm thấy tài khoản."))
+    return user
+
+
+def roles_of(user: User) -> QuerySet[RoleAssignment]:
+    return user.roles.select_related("org_unit").order_by("org_unit__path", "role")
+
+
+def active_tokens(user: User) -> QuerySet[APIToken]:
+    return user.api_tokens.filter(revoked_at__isnull=True)

@@ -1,0 +1,109 @@
+"""The one REST API (v1): auth, problem+json errors, pagination convention.
+
+Errors leave as RFC 9457 ``application/problem+json`` with a stable ``code``
+and a Vietnamese ``detail``; lists are paged with ``?page=&page_size=`` and
+answer ``{items, count, page, page_size}``.
+"""
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+
+from tinhso.accounts.api import router as accounts_router
+from tinhso.accounts.auth import BearerToken, SessionAuth
+from tinhso.core.api import router as core_router
+from tinhso.core.errors import DomainError
+
+PROBLEM = "application/problem+json"
+
+api = NinjaAPI(
+    title="tinhso API",
+    version="1",
+    description=(
+        "API của nền tảng tỉnh số. Xác thực bằng phiên đăng nhập (cookie) "
+        "hoặc mã truy cập cá nhân: `Authorization: Bearer tso_…`."
+    ),
+    auth=[BearerToken(), SessionAuth()],
+    urls_namespace="api",
+)
+
+
+def problem(
+    request: HttpRequest,
+    *,
+    status: int,
+    code: str,
+    detail: str,
+    title: str | None = None,
+    extra: dict[str, Any] | None = None,
+) -> HttpResponse:
+    body: dict[str, Any] = {
+        "type": f"urn:tinhso:error:{code}",
+        "title": title or detail,
+        "status": status,
+        "detail": detail,
+        "code": code,
+        "instance": request.path,
+    }
+    if extra:
+        body.update(extra)
+    response = api.create_response(request, body, status=status)
+    response["Content-Type"] = PROBLEM
+    return response
+
+
+@api.exception_handler(DomainError)
+def _domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
+    return problem(
+        request, status=exc.status, code=exc.code, detail=exc.message, extra=exc.extra
+    )
+
+
+@api.exception_handler(ValidationError)
+def _validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    return problem(
+        request,
+        status=422,
+        code="invalid_input",
+        detail=_("Dữ liệu gửi lên không hợp lệ."),
+        extra={"errors": exc.errors},
+    )
+
+
+@api.exception_handler(AuthenticationError)
+def _auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return problem(
+        request,
+        status=401,
+        code="not_authenticated",
+        detail=_("Cần đăng nhập hoặc gửi mã truy cập hợp lệ."),
+    )
+
+
+@api.exception_handler(PermissionDenied)
+def _forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+    return problem(
+        request,
+        status=403,
+        code="forbidden",
+        detail=_("Bạn không có quyền làm việc này."),
+    )
+
+
+@api.exception_handler(Http404)
+def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return problem(request, status=404, code="not_found", detail=_("Không tìm thấy."))
+
+
+@api.exception_handler(HttpError)
+def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    return problem(request, status=exc.status_code, code="http_error", detail=str(exc))
+
+
+api.add_router("/", accounts_router)
+api.add_router("/orgunits", core_router)

@@ -1,0 +1,179 @@
+"""Typed readers for the environment, the only source of configuration.
+
+Each reader raises ``ConfigError`` with one sentence naming the variable, so a
+wrong setting stops start-up with a message an operator can act on.
+"""
+
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+# Every variable read here, with its default and meaning; the README lists the
+# same names and a test keeps the two in step.
+VARIABLES: dict[str, str] = {
+    "TINHSO_DATA_DIR": "data folder (database, files, secret key); default ./var",
+    "DATABASE_URL": "sqlite:///path or postgres://user@host:port/db; default SQLite",
+    "REDIS_URL": "redis://host:port/db for cache and rate limits; default none",
+    "TINHSO_DEBUG": "1 to show debug pages; default off",
+    "TINHSO_ALLOWED_HOSTS": "comma-separated host names; default localhost names",
+    "TINHSO_PROVINCE_NAME": "name shown in the page header; default from org tree",
+    "TINHSO_STORAGE": "local (default) or s3",
+    "TINHSO_S3_BUCKET": "bucket name when TINHSO_STORAGE=s3",
+    "TINHSO_S3_ENDPOINT": "S3-compatible endpoint URL when TINHSO_STORAGE=s3",
+    "TINHSO_MAX_UPLOAD_MB": "largest accepted upload in megabytes; default 50",
+    "TINHSO_SMS_BACKEND": "console (default) or a dotted path to a gateway class",
+    "TINHSO_TASKS": "db (default) or immediate",
+    "TINHSO_LOG_LEVEL": "INFO (default), DEBUG, WARNING or ERROR",
+}
+
+
+class ConfigError(Exception):
+    """A setting in the environment that the platform cannot start with."""
+
+
+def _raw(name: str) -> str | None:
+    if name not in VARIABLES:  # pragma: no cover - guards against typos here
+        raise KeyError(name)
+    value = os.environ.get(name)
+    return value.strip() if value is not None and value.strip() else None
+
+
+def get_str(name: str, default: str) -> str:
+    return _raw(name) or default
+
+
+def get_optional(name: str) -> str | None:
+    return _raw(name)
+
+
+def get_bool(name: str, *, default: bool) -> bool:
+    value = _raw(name)
+    if value is None:
+        return default
+    lowered = value.lower()
+    if lowered in {"1", "true", "yes", "on"}:
+        return True
+    if lowered in {"0", "false", "no", "off"}:
+        return False
+    raise ConfigError(f"{name} must be 1 or 0 (true/false), not {value!r}.")
+
+
+def get_int(name: str, default: int, *, minimum: int = 0) -> int:
+    value = _raw(name)
+    if value is None:
+        return default
+    try:
+        number = int(value)
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number, not {value!r}.") from None
+    if number < minimum:
+        raise ConfigError(f"{name} must be at least {minimum}, not {number}.")
+    return number
+
+
+def get_choice(name: str, default: str, choices: tuple[str, ...]) -> str:
+    value = (_raw(name) or default).lower()
+    if value not in choices:
+        raise ConfigError(f"{name} must be one of {', '.join(choices)}, not {value!r}.")
+    return value
+
+
+def get_list(name: str, default: list[str]) -> list[str]:
+    value = _raw(name)
+    if value is None:
+        return default
+    return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def data_dir() -> Path:
+    path = Path(get_str("TINHSO_DATA_DIR", "var")).expanduser().resolve()
+    if path.exists() and not path.is_dir():
+        raise ConfigError(f"TINHSO_DATA_DIR points to {path}, which is not a folder.")
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ConfigError(
+            f"TINHSO_DATA_DIR {path} cannot be created: {exc.strerror}."
+        ) from None
+    return path
+
+
+def secret_key(folder: Path) -> str:
+    """Return the key kept in the data folder, making it on first start."""
+    key_file = folder / "secret_key"
+    if key_file.exists():
+        key = key_file.read_text().strip()
+        if len(key) < 32:
+            raise ConfigError(f"The secret key in {key_file} is too short; delete it.")
+        return key
+    key = secrets.token_urlsafe(50)
+    # Written with owner-only rights: the key signs sessions and tokens.
+    fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(key)
+    return key
+
+
+@dataclass(frozen=True)
+class Database:
+    vendor: str
+    config: dict[str, object]
+
+
+def database(folder: Path) -> Database:
+    url = get_optional("DATABASE_URL")
+    if url is None:
+        return _sqlite(folder / "tinhso.sqlite3")
+    scheme = urlsplit(url).scheme.lower()
+    if scheme == "sqlite":
+        path = url.split("://", 1)[1]
+        if not path or path == "/":
+            raise ConfigError("DATABASE_URL sqlite:// needs a file path.")
+        return _sqlite(Path(path.removeprefix("/") if path.startswith("//") else path))
+    if scheme in {"postgres", "postgresql", "pgsql"}:
+        import dj_database_url
+
+        config = dict(dj_database_url.parse(url, conn_max_age=60))
+        if not config.get("NAME"):
+            raise ConfigError("DATABASE_URL must name a database after the last /.")
+        config["CONN_HEALTH_CHECKS"] = True
+        return Database("postgresql", config)
+    raise ConfigError(
+        f"DATABASE_URL must start with sqlite:// or postgres://, not {scheme or url!r}://."
+    )
+
+
+def _sqlite(path: Path) -> Database:
+    path = path.expanduser().resolve()
+    if not path.parent.is_dir():
+        raise ConfigError(f"The folder for the SQLite database {path} does not exist.")
+    return Database(
+        "sqlite",
+        {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": str(path),
+            "OPTIONS": {
+                # IMMEDIATE takes the write lock when a transaction starts, so
+                # concurrent writers queue on the timeout instead of failing
+                # with "database is locked" when a reader upgrades.
+                "transaction_mode": "IMMEDIATE",
+                "timeout": 30,
+                "init_command": (
+                    "PRAGMA journal_mode=WAL;PRAGMA synchronous=NORMAL;"
+                    "PRAGMA foreign_keys=ON;PRAGMA busy_timeout=30000;"
+                ),
+            },
+            "TEST": {"NAME": str(path.with_name("test_" + path.name))},
+        },
+    )
+
+
+def redis_url() -> str | None:
+    url = get_optional("REDIS_URL")
+    if url is not None and urlsplit(url).scheme not in {"redis", "rediss"}:
+        raise ConfigError(
+            f"REDIS_URL must start with redis:// or rediss://, not {url!r}."
+        )
+    return url

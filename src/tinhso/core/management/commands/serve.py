@@ -1,0 +1,52 @@
+from typing import Any
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandParser
+
+
+class Command(BaseCommand):
+    help = (
+        "Apply migrations, optionally load the demo province, and serve the platform."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--demo", action="store_true", help="load the demo province first"
+        )
+        parser.add_argument(
+            "--province", default=None, help="demo province code (default 08)"
+        )
+        parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument("--workers", type=int, default=1, help="server processes")
+        parser.add_argument(
+            "--threads", type=int, default=8, help="threads per process"
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        from granian import Granian
+        from granian.constants import Interfaces
+
+        call_command("migrate", interactive=False, verbosity=0)
+        call_command("collectstatic", interactive=False, verbosity=0)
+        if options["demo"]:
+            demo_options = (
+                {"province": options["province"]} if options["province"] else {}
+            )
+            call_command("demo", **demo_options)
+        self.stdout.write(
+            f"tinhso: http://{options['host']}:{options['port']}/ "
+            f"(data: {settings.DATA_DIR}; Ctrl+C to stop)"
+        )
+        # Granian runs the WSGI app in its own worker processes with a thread
+        # pool; static files come from WhiteNoise inside the same app.
+        Granian(
+            target="tinhso.wsgi:application",
+            address=options["host"],
+            port=options["port"],
+            interface=Interfaces.WSGI,
+            workers=options["workers"],
+            blocking_threads=options["threads"],
+            log_access=False,
+        ).serve()

@@ -1,0 +1,105 @@
+"""One full-text search interface over SQLite FTS5 and PostgreSQL.
+
+Text is folded (``core.text.fold``) before it is indexed and queries are
+folded the same way, so "quyet dinh", "Quyết định" and "QUYẾT ĐỊNH" find the
+same rows on both databases. FTS5's own diacritic removal cannot be used
+alone because it keeps đ apart from d.
+"""
+
+from collections.abc import Iterable
+
+from django.db import connection, models
+from django.db.models import BooleanField, QuerySet
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import Cast
+
+from tinhso.core.models import SearchEntry
+from tinhso.core.text import fold, words
+
+FTS_TABLE = "core_search_fts"
+
+
+def index(scope: str, object_id: object, *texts: str | None) -> None:
+    """Index (or re-index) one object under ``scope`` with the given texts."""
+    folded = fold(" ".join(t for t in texts if t))
+    SearchEntry.objects.update_or_create(
+        scope=scope, object_id=str(object_id), defaults={"text": folded}
+    )
+
+
+def index_many(scope: str, items: Iterable[tuple[object, str]]) -> None:
+    """Bulk-index ``(object_id, text)`` pairs, replacing earlier entries."""
+    rows = [
+        SearchEntry(scope=scope, object_id=str(oid), text=fold(text))
+        for oid, text in items
+    ]
+    ids = [row.object_id for row in rows]
+    SearchEntry.objects.filter(scope=scope, object_id__in=ids).delete()
+    SearchEntry.objects.bulk_create(rows, batch_size=500)
+
+
+def remove(scope: str, object_id: object) -> None:
+    SearchEntry.objects.filter(scope=scope, object_id=str(object_id)).delete()
+
+
+def _match(query: str) -> RawSQL | None:
+    terms = words(query)
+    if not terms:
+        return None
+    if connection.vendor == "postgresql":
+        sql = "to_tsvector('simple', core_searchentry.text) @@ to_tsquery('simple', %s)"
+        # Terms are [0-9a-z]+ (core.text.words) and bound as a parameter.
+        return RawSQL(sql, [" & ".join(f"{t}:*" for t in terms)], BooleanField())  # noqa: S611
+    sql = (
+        f"core_searchentry.id IN (SELECT rowid FROM {FTS_TABLE} "  # noqa: S608
+        f"WHERE {FTS_TABLE} MATCH %s)"
+    )
+    return RawSQL(sql, [" AND ".join(f'"{t}"*' for t in terms)], BooleanField())  # noqa: S611
+
+
+def matching_ids(scope: str, query: str) -> QuerySet[SearchEntry]:
+    """Entries of ``scope`` whose text holds every word of ``query`` as a prefix."""
+    match = _match(query)
+    entries = SearchEntry.objects.filter(scope=scope)
+    if match is None:
+        return entries.none()
+    return entries.filter(match)
+
+
+def filter_queryset[M: models.Model](
+    queryset: QuerySet[M], scope: str, query: str
+) -> QuerySet[M]:
+    """Narrow ``queryset`` to objects whose indexed text matches ``query``."""
+    pk = queryset.model._meta.pk
+    assert pk is not None
+    entries = matching_ids(scope, query)
+    if isinstance(pk, models.IntegerField | models.AutoField):
+        # object_id is text; PostgreSQL will not compare it with a bigint.
+        entries = entries.annotate(oid=Cast("object_id", models.BigIntegerField()))
+        return queryset.filter(pk__in=entries.values("oid"))
+    return queryset.filter(pk__in=entries.values("object_id"))
+
+
+def text_matches(text: str, query: str) -> bool:
+    """In-memory twin of the index rule, for matching a few strings."""
+    haystack = fold(text).split()
+    return all(any(word.startswith(term) for word in haystack) for term in words(query))
+
+
+FTS_SQLITE_SQL = [
+    "CREATE VIRTUAL TABLE core_search_fts USING fts5(text, content='core_searchentry', "
+    "content_rowid='id', tokenize='unicode61 remove_diacritics 2', prefix='2 3')",
+    """CREATE TRIGGER core_search_ai AFTER INSERT ON core_searchentry BEGIN
+        INSERT INTO core_search_fts(rowid, text) VALUES (new.id, new.text); END""",
+    """CREATE TRIGGER core_search_ad AFTER DELETE ON core_searchentry BEGIN
+        INSERT INTO core_search_fts(core_search_fts, rowid, text)
+        VALUES ('delete', old.id, old.text); END""",
+    """CREATE TRIGGER core_search_au AFTER UPDATE ON core_searchentry BEGIN
+        INSERT INTO core_search_fts(core_search_fts, rowid, text)
+        VALUES ('delete', old.id, old.text);
+        INSERT INTO core_search_fts(rowid, text) VALUES (new.id, new.text); END""",
+]
+FTS_POSTGRES_SQL = [
+    "CREATE INDEX core_searchentry_tsv ON core_searchentry "
+    "USING gin (to_tsvector('simple', text))",
+]

@@ -1,0 +1,35 @@
+"""Vietnamese text folding, shared by every search index and matcher."""
+
+import re
+import unicodedata
+
+# đ/Đ are letters in their own right, not d plus a mark, so NFD leaves them.
+_D_STROKE = str.maketrans({"đ": "d", "Đ": "d"})
+_SPACES = re.compile(r"\s+")
+
+
+def fold(text: str) -> str:
+    """NFC, lower case, diacritics removed, đ→d, runs of spaces squeezed.
+
+    ``fold("Quyết định  của ĐẢNG ủy")`` gives ``"quyet dinh cua dang uy"``.
+    """
+    decomposed = unicodedata.normalize("NFD", text.translate(_D_STROKE).lower())
+    bare = "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
+    return _SPACES.sub(" ", unicodedata.normalize("NFC", bare)).strip()
+
+
+def nfc(text: str) -> str:
+    """Text as stored: NFC with surrounding spaces trimmed.
+
+    Vietnamese arrives both precomposed and decomposed (from some keyboards
+    and PDFs); storing one form keeps equality and sorting honest.
+    """
+    return unicodedata.normalize("NFC", text).strip()
+
+
+_WORD = re.compile(r"[0-9a-z]+")
+
+
+def words(text: str) -> list[str]:
+    """Folded search words of ``text``: letters and digits only."""
+    return _WORD.findall(fold(text))

@@ -1,0 +1,183 @@
+"""The one settings module; every value comes from the environment (conf.env)."""
+
+from pathlib import Path
+
+from django.utils.translation import gettext_lazy as _
+
+from tinhso.conf import env
+
+BASE_DIR = Path(__file__).resolve().parent
+DATA_DIR = env.data_dir()
+
+SECRET_KEY = env.secret_key(DATA_DIR)
+DEBUG = env.get_bool("TINHSO_DEBUG", default=False)
+ALLOWED_HOSTS = env.get_list(
+    "TINHSO_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"]
+)
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "django_htmx",
+    "django_tasks_db",
+    "ninja",
+    "tinhso.core",
+    "tinhso.accounts",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "tinhso.core.middleware.RequestContextMiddleware",
+]
+
+ROOT_URLCONF = "tinhso.urls"
+WSGI_APPLICATION = "tinhso.wsgi.application"
+ASGI_APPLICATION = "tinhso.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "tinhso.core.context_processors.platform",
+            ],
+        },
+    },
+]
+
+_database = env.database(DATA_DIR)
+DATABASES = {"default": _database.config}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+REDIS_URL = env.redis_url()
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "tinhso",
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+_tasks_backend = env.get_choice("TINHSO_TASKS", "db", ("db", "immediate"))
+TASKS = {
+    "default": {
+        "BACKEND": (
+            "django_tasks_db.DatabaseBackend"
+            if _tasks_backend == "db"
+            else "django.tasks.backends.immediate.ImmediateBackend"
+        )
+    }
+}
+
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = ["tinhso.accounts.backends.AccountBackend"]
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "core:home"
+LOGOUT_REDIRECT_URL = "accounts:login"
+AUTH_PASSWORD_VALIDATORS = [
+    {
+        "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"
+    },
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 8},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+LANGUAGE_CODE = "vi"
+LANGUAGES = [("vi", _("Tiếng Việt")), ("en", _("English"))]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = "Asia/Ho_Chi_Minh"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = DATA_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)
+MEDIA_ROOT = DATA_DIR / "files"
+_storage = env.get_choice("TINHSO_STORAGE", "local", ("local", "s3"))
+if _storage == "s3":
+    _bucket = env.get_optional("TINHSO_S3_BUCKET")
+    if not _bucket:
+        raise env.ConfigError("TINHSO_STORAGE=s3 needs TINHSO_S3_BUCKET.")
+    try:
+        import storages  # noqa: F401
+    except ImportError:
+        raise env.ConfigError(
+            "TINHSO_STORAGE=s3 needs the s3 extra: pip install 'tinhso[s3]'."
+        ) from None
+    _default_storage: dict[str, object] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": _bucket,
+            "endpoint_url": env.get_optional("TINHSO_S3_ENDPOINT"),
+        },
+    }
+else:
+    _default_storage = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(MEDIA_ROOT)},
+    }
+STORAGES = {
+    "default": _default_storage,
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = True
+MAX_UPLOAD_BYTES = env.get_int("TINHSO_MAX_UPLOAD_MB", 50, minimum=1) * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+
+PROVINCE_NAME = env.get_str("TINHSO_PROVINCE_NAME", "")
+SMS_BACKEND = env.get_str("TINHSO_SMS_BACKEND", "console")
+
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_AGE = 8 * 3600
+CSRF_COOKIE_SAMESITE = "Lax"
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+
+# Lockout: this many wrong passwords in a row lock the account for a while.
+LOGIN_MAX_FAILURES = 5
+LOGIN_LOCKOUT_MINUTES = 15
+
+NINJA_PAGINATION_PER_PAGE = 50
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {
+        "handlers": ["console"],
+        "level": env.get_choice(
+            "TINHSO_LOG_LEVEL", "INFO", ("debug", "info", "warning", "error")
+        ).upper(),
+    },
+}

@@ -1,0 +1,17 @@
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from tinhso.api import api
+from tinhso.core import views as core_views
+
+urlpatterns = [
+    path("healthz", core_views.healthz, name="healthz"),
+    path("readyz", core_views.readyz, name="readyz"),
+    path("api/v1/", api.urls),
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("accounts/", include("tinhso.accounts.urls")),
+    path("", include("tinhso.core.urls")),
+]
+
+handler403 = "tinhso.core.views.forbidden"
+handler404 = "tinhso.core.views.not_found"
