@@ -27,3 +27,19 @@ class RequestContextMiddleware:
             return self.get_response(request)
         finally:
             context.reset(token)
+
+
+class VietnameseFirstMiddleware:
+    """Vietnamese unless the user chose otherwise with the language switch.
+
+    Officials' browsers are often set to English; the platform still speaks
+    Vietnamese to them until they pick English, which sets a cookie that
+    LocaleMiddleware (placed after this) honours.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
+        return self.get_response(request)
