@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 
-from ninja import NinjaAPI
+from ninja import NinjaAPI, Swagger
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from tinhso.accounts.api import router as accounts_router
@@ -30,6 +30,9 @@ api = NinjaAPI(
     ),
     auth=[BearerToken(), SessionAuth()],
     urls_namespace="api",
+    # Swagger UI otherwise asks validator.swagger.io for a badge, sending it
+    # the spec's address: agencies sit on a closed network (DESIGN.md).
+    docs=Swagger(settings={"validatorUrl": None}),
 )
 
 

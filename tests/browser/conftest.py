@@ -37,7 +37,9 @@ def browser() -> Iterator[Any]:
     executable = _chromium()
     if executable is None:
         if os.environ.get("TINHSO_REQUIRE_BROWSER") == "1":
-            pytest.fail("Chromium is required (TINHSO_REQUIRE_BROWSER=1) but not installed.")
+            pytest.fail(
+                "Chromium is required (TINHSO_REQUIRE_BROWSER=1) but not installed."
+            )
         pytest.skip("Chromium is not installed (apt-get install chromium).")
     from playwright.sync_api import sync_playwright
 
@@ -54,7 +56,9 @@ def browser() -> Iterator[Any]:
 
 @pytest.fixture
 def page(browser: Any, live_server: Any) -> Iterator[Any]:
-    context = browser.new_context(locale="vi-VN", viewport={"width": 1280, "height": 860})
+    context = browser.new_context(
+        locale="vi-VN", viewport={"width": 1280, "height": 860}
+    )
     # Everything a page loads must come from the platform itself.
     outside: list[str] = []
     context.route(

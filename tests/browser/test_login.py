@@ -29,7 +29,9 @@ def test_clerk_logs_in_and_reaches_home(page, live_server) -> None:  # type: ign
     _login(page, live_server, "vanthu")
 
     page.wait_for_url(f"{live_server.url}/")
-    assert page.get_by_role("heading", level=1).inner_text() == "Xin chào, Trần Thị Bình"
+    assert (
+        page.get_by_role("heading", level=1).inner_text() == "Xin chào, Trần Thị Bình"
+    )
     assert "Văn thư · Sở Nội vụ" in page.locator("main").inner_text()
     assert page.title().startswith("Trang chủ · Tỉnh Tuyên Quang")
     # Clerks get no administration entry in the navigation.
@@ -41,7 +43,9 @@ def test_clerk_logs_in_and_reaches_home(page, live_server) -> None:  # type: ign
 def test_administrator_needs_second_factor(page, live_server) -> None:  # type: ignore[no-untyped-def]
     """An administrator with an authenticator app enters its code after the password."""
     province = factories.province()
-    admin = factories.administrator(province, username="quantri", full_name="Lê Văn Cường")
+    admin = factories.administrator(
+        province, username="quantri", full_name="Lê Văn Cường"
+    )
     device = services.start_totp(admin)
     # Confirmed with the previous step so the sign-in code is a fresh one.
     services.confirm_totp(device, pyotp.TOTP(device.secret).at(int(time.time()) - 30))
@@ -51,7 +55,10 @@ def test_administrator_needs_second_factor(page, live_server) -> None:  # type: 
     page.wait_for_url("**/accounts/login/code/")
     page.get_by_label("Mã xác thực 6 chữ số").fill("000000")
     page.get_by_role("button", name="Xác nhận").click()
-    assert page.get_by_role("alert").inner_text() == "Mã xác thực không đúng hoặc đã hết hạn."
+    assert (
+        page.get_by_role("alert").inner_text()
+        == "Mã xác thực không đúng hoặc đã hết hạn."
+    )
 
     page.get_by_label("Mã xác thực 6 chữ số").fill(pyotp.TOTP(device.secret).now())
     page.get_by_role("button", name="Xác nhận").click()

@@ -110,7 +110,12 @@ def get_user(request: HttpRequest, user_id: int) -> Any:
 def update_user(request: HttpRequest, user_id: int, payload: UserPatch) -> Any:
     _require_admin(request)
     user = selectors.get_user_for(request.user, user_id)
-    fields = payload.dict(exclude_unset=True)
+    # null means "leave as is", except for the unit, where it means "none".
+    fields = {
+        name: value
+        for name, value in payload.dict(exclude_unset=True).items()
+        if value is not None or name == "org_unit_id"
+    }
     if "org_unit_id" in fields:
         unit = _unit(fields.pop("org_unit_id"))
         if not policies.can_manage_orgunit(request.user, unit):
@@ -135,7 +140,9 @@ def grant_role(request: HttpRequest, user_id: int, payload: RoleIn) -> Any:
     user = selectors.get_user_for(request.user, user_id)
     unit = _unit(payload.org_unit_id)
     assert unit is not None
-    if not policies.can_grant_role(request.user, unit):
+    if not policies.can_grant_role(
+        request.user, unit, include_subtree=payload.include_subtree
+    ):
         raise PermissionDenied
     assignment = services.assign_role(
         user,
@@ -156,7 +163,9 @@ def revoke_role(request: HttpRequest, user_id: int, role_id: int) -> Any:
     assignment = RoleAssignment.objects.filter(pk=role_id, user=user).first()
     if assignment is None:
         raise NotFound("role_not_found", _("Không tìm thấy vai trò."))
-    if not policies.can_grant_role(request.user, assignment.org_unit):
+    if not policies.can_grant_role(
+        request.user, assignment.org_unit, include_subtree=assignment.include_subtree
+    ):
         raise PermissionDenied
     services.revoke_role(assignment)
     return Status(204, None)

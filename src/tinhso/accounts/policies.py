@@ -57,13 +57,16 @@ def can_manage_orgunit(user: Any, unit: OrgUnit | None) -> bool:
 
     ``unit`` is the unit changed or the parent a new unit goes under; None
     means the root, which only an administrator over the whole province
-    (a province-level assignment with its subtree) may touch.
+    (a province-level assignment with its subtree) may touch. Former units
+    (before 1 July 2025) are history and stay as they were.
     """
     if unit is None:
         return any(
             a.role == Role.ADMINISTRATOR and a.include_subtree and a.org_unit.depth == 0
             for a in _assignments(user)
         )
+    if unit.legacy:
+        return False
     return holds_role(user, Role.ADMINISTRATOR, unit)
 
 
@@ -80,8 +83,21 @@ def can_manage_user(actor: Any, target: Any) -> bool:
     return holds_role(actor, Role.ADMINISTRATOR, target.org_unit)
 
 
-def can_grant_role(actor: Any, unit: OrgUnit) -> bool:
-    return holds_role(actor, Role.ADMINISTRATOR, unit)
+def can_grant_role(actor: Any, unit: OrgUnit, *, include_subtree: bool = False) -> bool:
+    """Granting or revoking a role held at ``unit`` (over its subtree, if set).
+
+    A role over a subtree reaches units below ``unit``, so the actor must
+    administer that whole subtree too: an administrator of one commune alone
+    cannot hand out (or take) power over its villages.
+    """
+    if not include_subtree:
+        return holds_role(actor, Role.ADMINISTRATOR, unit)
+    return any(
+        a.role == Role.ADMINISTRATOR
+        and a.include_subtree
+        and unit.path.startswith(a.org_unit.path)
+        for a in _assignments(actor)
+    )
 
 
 def can_manage_calendar(user: Any) -> bool:

@@ -11,6 +11,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -62,7 +63,31 @@ def _check_password(password: str, user: User) -> None:
     try:
         password_validation.validate_password(password, user)
     except ValidationError as exc:
-        raise DomainError("password_weak", " ".join(exc.messages)) from None
+        messages = []
+        for error in exc.error_list:
+            if error.code == "password_too_short":
+                # Django 6.1 changed this msgid and its Vietnamese catalogue
+                # no longer matches, so the message would show in English.
+                messages.append(
+                    _("Mật khẩu quá ngắn: cần ít nhất %(min_length)d ký tự.")
+                    % (error.params or {})
+                )
+            else:
+                messages.extend(error.messages)
+        raise DomainError("password_weak", " ".join(messages)) from None
+
+
+def _clean_email(email: str) -> str:
+    email = email.strip()
+    if email:
+        try:
+            validate_email(email)
+        except ValidationError:
+            raise DomainError(
+                "email_invalid",
+                _("Địa chỉ thư điện tử %(email)s không hợp lệ.") % {"email": email},
+            ) from None
+    return email
 
 
 def _index(user: User) -> None:
@@ -103,7 +128,7 @@ def create_official(
         full_name=nfc(full_name),
         kind=AccountKind.OFFICIAL,
         org_unit=org_unit,
-        email=email.strip(),
+        email=_clean_email(email),
         phone=normalize_phone(phone) if phone.strip() else "",
         title=nfc(title),
     )
@@ -131,6 +156,10 @@ def update_official(user: User, **fields: Any) -> User:
     changes: dict[str, Any] = {}
     if fields.get("phone"):
         fields["phone"] = normalize_phone(fields["phone"])
+    if "email" in fields:
+        fields["email"] = _clean_email(fields["email"] or "")
+    if "title" in fields:
+        fields["title"] = nfc(fields["title"] or "")
     if "full_name" in fields:
         fields["full_name"] = nfc(fields["full_name"])
         if not fields["full_name"]:
@@ -383,7 +412,14 @@ def register_public_account(
         raise DomainError("full_name_required", _("Cần nhập họ và tên."))
     phone = normalize_phone(phone)
     existing = User.objects.filter(username=identifier).first()
-    if existing is not None and existing.is_active:
+    # Only a registration never confirmed by SMS may be started over; an
+    # account once verified, or any official's, is never taken over (a
+    # deactivated one would otherwise come back to life, roles and all).
+    if existing is not None and (
+        existing.is_active
+        or existing.kind != kind
+        or existing.phone_verified_at is not None
+    ):
         raise DomainError(
             "account_exists",
             _("Đã có tài khoản với số định danh hoặc mã số thuế này. Hãy đăng nhập."),
@@ -450,6 +486,23 @@ def verify_phone(user: User, code: str) -> None:
         user.is_active = True
         user.save(update_fields=["phone_verified_at", "is_active"])
         audit.record("accounts.phone.verify", obj=user, actor=None)
+
+
+def activate_public_account(user: User) -> None:
+    """Mark a citizen's or business's phone verified and the account active
+    without an SMS code: for demo data and accounts checked in person."""
+    if user.kind == AccountKind.OFFICIAL:
+        raise DomainError(
+            "account_kind_invalid",
+            _("Chỉ tài khoản công dân, doanh nghiệp mới kích hoạt theo cách này."),
+        )
+    if user.is_active and user.phone_verified_at is not None:
+        return
+    with transaction.atomic():
+        user.phone_verified_at = user.phone_verified_at or timezone.now()
+        user.is_active = True
+        user.save(update_fields=["phone_verified_at", "is_active"])
+        audit.record("accounts.public.activate", obj=user)
 
 
 def check_credentials(identifier: str, password: str) -> User:

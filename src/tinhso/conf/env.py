@@ -4,8 +4,10 @@ Each reader raises ``ConfigError`` with one sentence naming the variable, so a
 wrong setting stops start-up with a message an operator can act on.
 """
 
+import contextlib
 import os
 import secrets
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -103,17 +105,34 @@ def data_dir() -> Path:
 def secret_key(folder: Path) -> str:
     """Return the key kept in the data folder, making it on first start."""
     key_file = folder / "secret_key"
-    if key_file.exists():
-        key = key_file.read_text().strip()
-        if len(key) < 32:
-            raise ConfigError(f"The secret key in {key_file} is too short; delete it.")
-        return key
-    key = secrets.token_urlsafe(50)
-    # Written with owner-only rights: the key signs sessions and tokens.
-    fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w") as handle:
-        handle.write(key)
+    if not key_file.exists():
+        _make_secret_key(key_file)
+    key = key_file.read_text().strip()
+    if len(key) < 32:
+        raise ConfigError(f"The secret key in {key_file} is too short; delete it.")
     return key
+
+
+def _make_secret_key(key_file: Path) -> None:
+    # Written whole to a private temporary file (owner-only rights: the key
+    # signs sessions and tokens), then linked into place. A server and a
+    # worker starting together on a fresh folder: one links first, the other
+    # finds the file there and reads the complete key; nobody sees half a key.
+    try:
+        fd, temporary = tempfile.mkstemp(dir=key_file.parent, prefix=".secret_key.")
+    except OSError as exc:
+        raise ConfigError(
+            f"TINHSO_DATA_DIR {key_file.parent} is not writable, so the secret key "
+            f"cannot be kept there: {exc.strerror}."
+        ) from None
+    try:
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_urlsafe(50))
+        # If another process linked first, everyone uses that one.
+        with contextlib.suppress(FileExistsError):
+            os.link(temporary, key_file)
+    finally:
+        os.unlink(temporary)
 
 
 @dataclass(frozen=True)
@@ -131,7 +150,13 @@ def database(folder: Path) -> Database:
         path = url.split("://", 1)[1]
         if not path or path == "/":
             raise ConfigError("DATABASE_URL sqlite:// needs a file path.")
-        return _sqlite(Path(path.removeprefix("/") if path.startswith("//") else path))
+        file = Path(path.removeprefix("/") if path.startswith("//") else path)
+        if not file.expanduser().resolve().parent.is_dir():
+            raise ConfigError(
+                f"DATABASE_URL names the SQLite database {file}, "
+                "but its folder does not exist."
+            )
+        return _sqlite(file)
     if scheme in {"postgres", "postgresql", "pgsql"}:
         import dj_database_url
 
@@ -140,8 +165,10 @@ def database(folder: Path) -> Database:
             raise ConfigError("DATABASE_URL must name a database after the last /.")
         config["CONN_HEALTH_CHECKS"] = True
         return Database("postgresql", config)
+    # Only the scheme is repeated: the rest of the URL may hold a password.
     raise ConfigError(
-        f"DATABASE_URL must start with sqlite:// or postgres://, not {scheme or url!r}://."
+        "DATABASE_URL must start with sqlite:// or postgres://, "
+        f"not {scheme + '://' if scheme else 'a bare path'}."
     )
 
 
@@ -172,8 +199,11 @@ def _sqlite(path: Path) -> Database:
 
 def redis_url() -> str | None:
     url = get_optional("REDIS_URL")
-    if url is not None and urlsplit(url).scheme not in {"redis", "rediss"}:
+    scheme = urlsplit(url).scheme.lower() if url is not None else "redis"
+    if scheme not in {"redis", "rediss"}:
+        # Only the scheme is repeated: the rest of the URL may hold a password.
         raise ConfigError(
-            f"REDIS_URL must start with redis:// or rediss://, not {url!r}."
+            "REDIS_URL must start with redis:// or rediss://, "
+            f"not {scheme + '://' if scheme else 'a bare address'}."
         )
     return url

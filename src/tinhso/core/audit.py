@@ -5,16 +5,19 @@ and the change it describes commit or roll back together.
 """
 
 import hashlib
+import ipaddress
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.ipv6 import clean_ipv6_address
 
 from tinhso.core import context
 from tinhso.core.models import AuditEntry, AuditHead
@@ -51,6 +54,37 @@ def compute_hash(entry: AuditEntry) -> str:
     return hashlib.sha256(canonical_json(_hashed_fields(entry)).encode()).hexdigest()
 
 
+def _as_stored(value: Any) -> Any:
+    """``value`` as the database gives it back, so the hash survives a re-read.
+
+    PostgreSQL's jsonb prints whole floats of 1e16 and more as integers.
+    """
+    if isinstance(value, float) and value.is_integer() and abs(value) >= 1e16:
+        return int(value)
+    if isinstance(value, dict):
+        return {key: _as_stored(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_as_stored(item) for item in value]
+    return value
+
+
+def _clean_ip(value: str | None) -> str | None:
+    """The address as the column stores it (IPv6 compressed, lower case).
+
+    Something that is not an address (a proxy's odd REMOTE_ADDR) is not
+    recorded rather than failing the audited change.
+    """
+    if not value:
+        return None
+    try:
+        address = ipaddress.ip_address(value.strip())
+        if address.version == 4:
+            return str(address)
+        return clean_ipv6_address(str(address))
+    except (ValueError, ValidationError):
+        return None
+
+
 def _object_ref(obj: models.Model | None) -> tuple[str, str]:
     if obj is None:
         return "", ""
@@ -76,7 +110,7 @@ def record(
     if obj is not None:
         object_type, object_id = _object_ref(obj)
     # Round-trip through JSON so the stored detail is exactly what was hashed.
-    clean_detail = json.loads(canonical_json(detail or {}))
+    clean_detail = _as_stored(json.loads(canonical_json(detail or {})))
     with transaction.atomic():
         AuditHead.objects.get_or_create(id=1)
         # The UPDATE takes the row lock on PostgreSQL (and SQLite's write
@@ -91,7 +125,7 @@ def record(
             action=action,
             object_type=object_type,
             object_id=str(object_id),
-            source_ip=source_ip or current.source_ip,
+            source_ip=_clean_ip(source_ip or current.source_ip),
             detail=clean_detail,
             prev_hash=head.entry_hash,
         )
@@ -131,7 +165,8 @@ def verify(batch_size: int = 2000) -> Problem | None:
     if head is not None and (head.seq != last_seq or head.entry_hash != expected_prev):
         return Problem(
             last_seq + 1,
-            f"rows after #{last_seq} were deleted (the log had {head.seq})",
+            f"row #{last_seq + 1} is missing: rows after #{last_seq} were deleted "
+            f"(the log had {head.seq})",
         )
     return None
 

@@ -88,6 +88,13 @@ def check(
     """Read ``stream`` once and decide whether it may be kept; raise if not."""
     allowed = allowed if allowed is not None else ALLOWED_TYPES
     limit = max_bytes if max_bytes is not None else settings.MAX_UPLOAD_BYTES
+    name_limit = StoredFile._meta.get_field("name").max_length or 255
+    if len(name) > name_limit:
+        raise DomainError(
+            "file_name_too_long",
+            _("Tên tệp dài quá %(limit)s ký tự; hãy đặt tên ngắn hơn rồi gửi lại.")
+            % {"limit": name_limit},
+        )
     ext = _extension(name)
     claimed = allowed.get(ext)
     if claimed is None:

@@ -9,19 +9,26 @@ alone because it keeps đ apart from d.
 from collections.abc import Iterable
 
 from django.db import connection, models
-from django.db.models import BooleanField, QuerySet
+from django.db.models import BooleanField, F, Func, Q, QuerySet, Value
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast
 
 from tinhso.core.models import SearchEntry
-from tinhso.core.text import fold, words
+from tinhso.core.text import words
 
 FTS_TABLE = "core_search_fts"
 
 
+def _indexed_text(text: str) -> str:
+    # Folded words joined by single spaces: PostgreSQL's parser would keep
+    # "000.00.31.h56" or "123/qd-ubnd" as one token where FTS5 splits them,
+    # so only plain words are stored and both databases see the same tokens.
+    return " ".join(words(text))
+
+
 def index(scope: str, object_id: object, *texts: str | None) -> None:
     """Index (or re-index) one object under ``scope`` with the given texts."""
-    folded = fold(" ".join(t for t in texts if t))
+    folded = _indexed_text(" ".join(t for t in texts if t))
     SearchEntry.objects.update_or_create(
         scope=scope, object_id=str(object_id), defaults={"text": folded}
     )
@@ -30,7 +37,7 @@ def index(scope: str, object_id: object, *texts: str | None) -> None:
 def index_many(scope: str, items: Iterable[tuple[object, str]]) -> None:
     """Bulk-index ``(object_id, text)`` pairs, replacing earlier entries."""
     rows = [
-        SearchEntry(scope=scope, object_id=str(oid), text=fold(text))
+        SearchEntry(scope=scope, object_id=str(oid), text=_indexed_text(text))
         for oid, text in items
     ]
     ids = [row.object_id for row in rows]
@@ -42,23 +49,36 @@ def remove(scope: str, object_id: object) -> None:
     SearchEntry.objects.filter(scope=scope, object_id=str(object_id)).delete()
 
 
-def _match(query: str) -> RawSQL | None:
+class _TsMatch(Func):
+    """PostgreSQL ``to_tsvector('simple', text) @@ to_tsquery('simple', q)``.
+
+    Spelled like the GIN index expression so the planner uses the index, and
+    compiled against whatever alias the entries table has in the query.
+    """
+
+    template = "to_tsvector('simple', %(expressions)s)"
+    arg_joiner = ") @@ to_tsquery('simple', "
+    output_field = BooleanField()
+
+
+def _match(query: str) -> Q | _TsMatch | None:
+    # Whole words, except the last, which may be unfinished (type-ahead):
+    # "ha gi" finds "Hà Giang"; prefixing every word would make PostgreSQL
+    # walk every posting list that starts with "ke" or "ha".
     terms = words(query)
     if not terms:
         return None
+    *whole, last = terms
     if connection.vendor == "postgresql":
-        sql = "to_tsvector('simple', core_searchentry.text) @@ to_tsquery('simple', %s)"
         # Terms are [0-9a-z]+ (core.text.words) and bound as a parameter.
-        return RawSQL(sql, [" & ".join(f"{t}:*" for t in terms)], BooleanField())  # noqa: S611
-    sql = (
-        f"core_searchentry.id IN (SELECT rowid FROM {FTS_TABLE} "  # noqa: S608
-        f"WHERE {FTS_TABLE} MATCH %s)"
-    )
-    return RawSQL(sql, [" AND ".join(f'"{t}"*' for t in terms)], BooleanField())  # noqa: S611
+        return _TsMatch(F("text"), Value(" & ".join([*whole, f"{last}:*"])))
+    fts_query = " AND ".join([*(f'"{t}"' for t in whole), f'"{last}"*'])
+    sql = f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s"  # noqa: S608
+    return Q(id__in=RawSQL(sql, [fts_query]))  # noqa: S611
 
 
 def matching_ids(scope: str, query: str) -> QuerySet[SearchEntry]:
-    """Entries of ``scope`` whose text holds every word of ``query`` as a prefix."""
+    """Entries of ``scope`` whose text holds every word of ``query``."""
     match = _match(query)
     entries = SearchEntry.objects.filter(scope=scope)
     if match is None:
@@ -82,8 +102,14 @@ def filter_queryset[M: models.Model](
 
 def text_matches(text: str, query: str) -> bool:
     """In-memory twin of the index rule, for matching a few strings."""
-    haystack = fold(text).split()
-    return all(any(word.startswith(term) for word in haystack) for term in words(query))
+    haystack = words(text)
+    terms = words(query)
+    if not terms:
+        return False
+    *whole, last = terms
+    return all(t in haystack for t in whole) and any(
+        w.startswith(last) for w in haystack
+    )
 
 
 FTS_SQLITE_SQL = [

@@ -3,7 +3,7 @@
 from datetime import date
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from tinhso.core import audit, search
@@ -54,6 +54,22 @@ def _place(unit: OrgUnit, parent: OrgUnit | None) -> None:
     unit.path = f"{parent.path if parent is not None else '/'}{unit.pk}/"
 
 
+def _code_taken(code: str) -> DomainError:
+    return DomainError(
+        "orgunit_code_taken",
+        _("Mã %(code)s đã được dùng cho một đơn vị khác.") % {"code": code},
+        status=409,
+    )
+
+
+def _current(parent: OrgUnit | None) -> OrgUnit | None:
+    # The caller's object may predate a move of the parent; place under the
+    # parent as it is now, and hold it still until this change commits.
+    if parent is None:
+        return None
+    return OrgUnit.objects.select_for_update().get(pk=parent.pk)
+
+
 def _index(unit: OrgUnit) -> None:
     search.index(ORGUNIT_SCOPE, unit.pk, unit.name, unit.code)
 
@@ -76,13 +92,39 @@ def create_orgunit(
     if kind not in OrgUnitKind.values:
         raise DomainError("orgunit_bad_kind", _("Loại đơn vị không hợp lệ."))
     _check_parent(kind, parent)
-    if OrgUnit.objects.filter(legacy=legacy, kind=kind, code=code).exists():
-        raise DomainError(
-            "orgunit_code_taken",
-            _("Mã %(code)s đã được dùng cho một đơn vị khác.") % {"code": code},
-            status=409,
+    same_code = OrgUnit.objects.filter(legacy=legacy, kind=kind, code=code)
+    if same_code.exists():
+        raise _code_taken(code)
+    try:
+        unit = _create(
+            kind=kind,
+            code=code,
+            name=name,
+            parent=parent,
+            division_type=division_type,
+            legacy=legacy,
+            audited=audited,
         )
+    except IntegrityError:
+        # Another request added the same code between the check and the insert.
+        if same_code.exists():
+            raise _code_taken(code) from None
+        raise
+    return unit
+
+
+def _create(
+    *,
+    kind: str,
+    code: str,
+    name: str,
+    parent: OrgUnit | None,
+    division_type: str,
+    legacy: bool,
+    audited: bool,
+) -> OrgUnit:
     with transaction.atomic():
+        parent = _current(parent)
         unit = OrgUnit(
             kind=kind,
             code=code,
@@ -129,19 +171,17 @@ def update_orgunit(
             unit.name_folded = fold(unit.name)
         if code is not None and code.strip() != unit.code:
             code = code.strip()
+            if not code:
+                raise DomainError("orgunit_incomplete", _("Đơn vị cần có mã và tên."))
             taken = OrgUnit.objects.filter(
                 legacy=unit.legacy, kind=unit.kind, code=code
             )
-            if not code or taken.exclude(pk=unit.pk).exists():
-                raise DomainError(
-                    "orgunit_code_taken",
-                    _("Mã %(code)s đã được dùng cho một đơn vị khác.") % {"code": code},
-                    status=409,
-                )
+            if taken.exclude(pk=unit.pk).exists():
+                raise _code_taken(code)
             changes["code"] = [unit.code, code]
             unit.code = code
-        if parent is not ... and parent != unit.parent:
-            new_parent: OrgUnit | None = parent
+        new_parent = _current(parent) if parent is not ... else unit.parent
+        if new_parent != unit.parent:
             if new_parent is not None and new_parent.path.startswith(unit.path):
                 raise DomainError(
                     "orgunit_cycle",

@@ -4,7 +4,9 @@ import re
 import unicodedata
 
 # đ/Đ are letters in their own right, not d plus a mark, so NFD leaves them.
-_D_STROKE = str.maketrans({"đ": "d", "Đ": "d"})
+# Ð (eth) and Ɖ (African D) look the same as Đ and turn up in text converted
+# from old Vietnamese fonts or typed on foreign keyboards; they mean Đ here.
+_D_STROKE = str.maketrans({"đ": "d", "Đ": "d", "Ð": "d", "ð": "d", "Ɖ": "d", "ɖ": "d"})
 _SPACES = re.compile(r"\s+")
 
 

@@ -1,0 +1,244 @@
+"""Vietnamese folding and full-text search over the org tree, alike on both databases."""
+
+import unicodedata
+
+import pytest
+
+from tinhso.core import search, selectors
+from tinhso.core import services as core
+from tinhso.core.models import OrgUnit, OrgUnitKind, SearchEntry
+from tinhso.core.text import fold, nfc, words
+
+
+def test_fold_lowers_strips_marks_and_d_stroke() -> None:
+    """fold("Quyết định của ĐẢNG ủy") is "quyet dinh cua dang uy"."""
+    assert fold("Quyết định của ĐẢNG ủy") == "quyet dinh cua dang uy"
+    assert fold("  Ủy   ban\tnhân dân ") == "uy ban nhan dan"
+    assert fold("Đặng Thị Hường; đường Đội Cấn") == "dang thi huong; duong doi can"
+
+
+def test_decomposed_input_folds_like_precomposed() -> None:
+    """Text typed or pasted in NFD (combining marks) folds the same as NFC."""
+    text = "Quyết định của ĐẢNG ủy xã Hà Giang"
+    decomposed = unicodedata.normalize("NFD", text)
+    assert decomposed != text
+    assert fold(decomposed) == fold(text) == "quyet dinh cua dang uy xa ha giang"
+    assert nfc(decomposed) == text
+
+
+def test_look_alikes_of_d_stroke_fold_to_d() -> None:
+    """Ð (eth) and Ɖ, which look like Đ in old converted text, fold to d as well."""
+    assert fold("\u00d0ảng ủy") == "dang uy"
+    assert fold("\u0189ội \u00f0ồng") == "doi dong"
+    assert words("\u00d0ảng ủy") == ["dang", "uy"]
+
+
+def test_words_are_the_folded_letters_and_digits() -> None:
+    """Punctuation separates words: an agency code splits into its parts."""
+    assert words("Số 123/QĐ-UBND, ngày 02/9") == [
+        "so",
+        "123",
+        "qd",
+        "ubnd",
+        "ngay",
+        "02",
+        "9",
+    ]
+    assert words("000.00.31.H56") == ["000", "00", "31", "h56"]
+    assert words("!!! ...") == []
+
+
+NAMES = {
+    "province": "Tỉnh Hà Giang",
+    "party": "Đảng ủy các cơ quan tỉnh",
+    "decisions": "Tổ Quyết định giao đất",
+    "finance": "Sở Tài chính",
+    "justice": "Sở Tư pháp",
+    "post": "Bưu điện tỉnh",
+    "party_school": "Trường Chính trị tỉnh (Đảng bộ)",
+}
+CODES = {
+    "province": "02",
+    "party": "000.00.31.H56",
+    "decisions": "123/QĐ-UBND",
+    "finance": "000.00.05.H56",
+    "justice": "000.00.06.H56",
+    "post": "BD-HG.01",
+    "party_school": "000.00.40.H56",
+}
+
+
+@pytest.fixture
+def tree() -> dict[str, OrgUnit]:
+    province = core.create_orgunit(
+        kind=OrgUnitKind.PROVINCE, code=CODES["province"], name=NAMES["province"]
+    )
+    units = {"province": province}
+    for key, name in NAMES.items():
+        if key != "province":
+            units[key] = core.create_orgunit(
+                kind=OrgUnitKind.AGENCY, code=CODES[key], name=name, parent=province
+            )
+    return units
+
+
+def found(query: str) -> set[str]:
+    return {unit.name for unit in selectors.search_orgunits(query)}
+
+
+@pytest.mark.django_db
+def test_query_without_diacritics_finds_vietnamese_names(
+    tree: dict[str, OrgUnit],
+) -> None:
+    """ "quyet dinh" finds "Quyết định…" and "dang" finds both "Đảng…" units."""
+    assert found("quyet dinh") == {NAMES["decisions"]}
+    assert found("dang") == {NAMES["party"], NAMES["party_school"]}
+    assert found("dang uy") == {NAMES["party"]}
+    # Typed with the look-alike Ð (U+00D0) instead of Đ.
+    assert found("\u00d0ảng") == found("dang")
+
+
+@pytest.mark.django_db
+def test_query_with_diacritics_finds_the_same_rows(tree: dict[str, OrgUnit]) -> None:
+    """Typing with marks, without, in capitals or in NFD gives the same results."""
+    pairs = [
+        ("Quyết định", "quyet dinh"),
+        ("Đảng", "dang"),
+        ("ĐẢNG ỦY", "dang uy"),
+        ("Sở Tư pháp", "so tu phap"),
+        ("Bưu điện", "buu dien"),
+        (unicodedata.normalize("NFD", "Hà Giang"), "ha giang"),
+    ]
+    for marked, bare in pairs:
+        assert found(marked) == found(bare), marked
+        assert found(marked), marked
+
+
+@pytest.mark.django_db
+def test_unfinished_last_word_is_a_prefix(tree: dict[str, OrgUnit]) -> None:
+    """Type-ahead: "ha gi" finds "Tỉnh Hà Giang"; "tai ch" finds "Sở Tài chính"."""
+    assert found("ha gi") == {NAMES["province"]}
+    assert found("tai ch") == {NAMES["finance"]}
+    assert found("xyz") == set()
+    assert found("   ") == set()
+
+
+@pytest.mark.django_db
+def test_units_are_found_by_their_code(tree: dict[str, OrgUnit]) -> None:
+    """An agency code, typed whole or in part, finds the unit on both databases."""
+    assert found("000.00.31.H56") == {NAMES["party"]}
+    assert found("31") == {NAMES["party"]}
+    assert found("h56") == {
+        NAMES["party"],
+        NAMES["finance"],
+        NAMES["justice"],
+        NAMES["party_school"],
+    }
+    assert found("qd ubnd") == {NAMES["decisions"]}
+    assert found("BD-HG.01") == {NAMES["post"]}
+    assert found("hg") == {NAMES["post"]}
+
+
+@pytest.mark.django_db
+def test_database_search_agrees_with_the_in_memory_rule(
+    tree: dict[str, OrgUnit],
+) -> None:
+    """For many queries the index returns exactly the units text_matches accepts.
+
+    This rule is the same on SQLite and PostgreSQL, so both give identical results.
+    """
+    queries = [
+        "tinh",
+        "tỉnh",
+        "so",
+        "sở t",
+        "dang",
+        "đ",
+        "d",
+        "ha giang",
+        "giang ha",
+        "chinh tri",
+        "chinh",
+        "ch",
+        "truong chinh tri tinh dang bo",
+        "00",
+        "000 00",
+        "05",
+        "h5",
+        "123",
+        "qd",
+        "ubnd 123",
+        "02",
+        "tu phap so",
+        "phap tu",
+        "(Đảng bộ)",
+    ]
+    units = list(OrgUnit.objects.all())
+    for query in queries:
+        expected = {
+            unit.name
+            for unit in units
+            if search.text_matches(f"{unit.name} {unit.code}", query)
+        }
+        assert found(query) == expected, query
+
+
+@pytest.mark.django_db
+def test_renaming_reindexes(tree: dict[str, OrgUnit]) -> None:
+    """After renaming "Sở Tư pháp", the old name is no longer found and the new one is."""
+    core.update_orgunit(tree["justice"], name="Sở Nội vụ")
+    assert found("tu phap") == set()
+    assert found("noi vu") == {"Sở Nội vụ"}
+    assert found("Sở Nội Vụ") == {"Sở Nội vụ"}
+
+
+@pytest.mark.django_db
+def test_recoding_reindexes(tree: dict[str, OrgUnit]) -> None:
+    """After a new code, the unit is found by the new code and not the old one."""
+    core.update_orgunit(tree["justice"], code="000.00.77.H56")
+    assert found("06") == set()
+    assert found("77") == {NAMES["justice"]}
+
+
+@pytest.mark.django_db
+def test_legacy_units_are_left_out_unless_asked(tree: dict[str, OrgUnit]) -> None:
+    """A former district is found only when legacy units are included."""
+    old = core.create_orgunit(
+        kind=OrgUnitKind.DISTRICT,
+        code="024",
+        name="Huyện Đồng Văn",
+        parent=tree["province"],
+        legacy=True,
+    )
+    assert found("dong van") == set()
+    assert list(selectors.search_orgunits("dong van", include_legacy=True)) == [old]
+
+
+@pytest.mark.django_db
+def test_index_many_replaces_earlier_entries() -> None:
+    """Bulk indexing replaces the text of objects already indexed, keeps others."""
+    search.index("test.scope", 1, "Quyết định cũ")
+    search.index("test.scope", 2, "Công văn")
+    search.index_many("test.scope", [(1, "Thông báo mới"), (3, "Đảng ủy")])
+    assert SearchEntry.objects.filter(scope="test.scope").count() == 3
+
+    def ids(query: str) -> set[str]:
+        entries = search.matching_ids("test.scope", query)
+        return set(entries.values_list("object_id", flat=True))
+
+    assert ids("quyet dinh") == set()
+    assert ids("thong bao") == {"1"}
+    assert ids("cong van") == {"2"}
+    assert ids("dang") == {"3"}
+    search.remove("test.scope", 3)
+    assert ids("dang") == set()
+
+
+@pytest.mark.django_db
+def test_scopes_do_not_mix() -> None:
+    """The same text in another scope is not returned."""
+    search.index("test.a", 1, "Hà Giang")
+    search.index("test.b", 1, "Hà Giang")
+    assert list(
+        search.matching_ids("test.a", "ha giang").values_list("scope", flat=True)
+    ) == ["test.a"]
