@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from ninja import NinjaAPI, Swagger
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.renderers import JSONRenderer
 
 from tinhso.accounts.api import router as accounts_router
 from tinhso.accounts.auth import BearerToken, SessionAuth
@@ -20,6 +21,11 @@ from tinhso.core.api import router as core_router
 from tinhso.core.errors import DomainError
 
 PROBLEM = "application/problem+json"
+
+class Renderer(JSONRenderer):
+    # Vietnamese stays readable in responses instead of \uXXXX escapes.
+    json_dumps_params = {"ensure_ascii": False}
+
 
 api = NinjaAPI(
     title="tinhso API",
@@ -30,6 +36,7 @@ api = NinjaAPI(
     ),
     auth=[BearerToken(), SessionAuth()],
     urls_namespace="api",
+    renderer=Renderer(),
     # Swagger UI otherwise asks validator.swagger.io for a badge, sending it
     # the spec's address: agencies sit on a closed network (DESIGN.md).
     docs=Swagger(settings={"validatorUrl": None}),

@@ -47,14 +47,6 @@ def resolve_current(unit: OrgUnit) -> list[OrgUnit]:
     )
 
 
-def find_by_code(code: str, *, kind: str | None = None) -> list[OrgUnit]:
-    """Units with this official code, current first, then former ones."""
-    units = OrgUnit.objects.filter(code=code)
-    if kind:
-        units = units.filter(kind=kind)
-    return list(units.order_by("legacy", "depth"))
-
-
 def province_name() -> str:
     """Name shown in the header: the setting, else the current province unit."""
     from django.conf import settings
