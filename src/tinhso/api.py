@@ -22,6 +22,7 @@ from tinhso.core.errors import DomainError
 
 PROBLEM = "application/problem+json"
 
+
 class Renderer(JSONRenderer):
     # Vietnamese stays readable in responses instead of \uXXXX escapes.
     json_dumps_params = {"ensure_ascii": False}

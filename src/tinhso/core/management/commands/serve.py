@@ -1,3 +1,4 @@
+import os
 from typing import Any
 
 from django.conf import settings
@@ -47,6 +48,8 @@ class Command(BaseCommand):
             port=options["port"],
             interface=Interfaces.WSGI,
             workers=options["workers"],
-            blocking_threads=options["threads"],
+            # Views wait on the database more than they compute; Granian's own
+            # guidance is at most two threads per core, plus one.
+            blocking_threads=options["threads"] or (os.cpu_count() or 1) * 2 + 1,
             log_access=False,
         ).serve()
