@@ -21,3 +21,16 @@ def _clear_caches():  # type: ignore[no-untyped-def]
     cache.clear()
     OutboxSMS.sent.clear()
     yield
+
+
+@pytest.fixture(autouse=True)
+def _vietnamese(settings):  # type: ignore[no-untyped-def]
+    """Each test starts in the default language, whatever an earlier request chose.
+
+    LocaleMiddleware activates a request's language on the serving thread and
+    leaves it there; services called directly afterwards would speak it too.
+    """
+    from django.utils import translation
+
+    with translation.override(settings.LANGUAGE_CODE):
+        yield
