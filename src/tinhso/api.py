@@ -10,6 +10,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from ninja import NinjaAPI, Swagger
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -111,9 +112,27 @@ def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
     return problem(request, status=404, code="not_found", detail=_("Không tìm thấy."))
 
 
+# django-ninja's own messages are English; users get Vietnamese ones.
+_HTTP_MESSAGES = {
+    400: ("bad_request", gettext_lazy("Yêu cầu không hợp lệ.")),
+    403: (
+        "forbidden",
+        gettext_lazy("Yêu cầu bị từ chối (phiên làm việc hoặc mã CSRF không hợp lệ)."),
+    ),
+    405: (
+        "method_not_allowed",
+        gettext_lazy("Phương thức này không được hỗ trợ ở đây."),
+    ),
+    429: ("too_many_requests", gettext_lazy("Quá nhiều yêu cầu; hãy thử lại sau.")),
+}
+
+
 @api.exception_handler(HttpError)
 def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
-    return problem(request, status=exc.status_code, code="http_error", detail=str(exc))
+    code, message = _HTTP_MESSAGES.get(
+        exc.status_code, ("http_error", gettext_lazy("Yêu cầu không thực hiện được."))
+    )
+    return problem(request, status=exc.status_code, code=code, detail=str(message))
 
 
 api.add_router("/", accounts_router)

@@ -19,13 +19,20 @@ from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
+from django.db.models import F
 from django.test import Client, TestCase, override_settings
 
 import pytest
 
 from tests import factories
 from tinhso.accounts import services
-from tinhso.accounts.models import AccountKind, Role, RoleAssignment, User
+from tinhso.accounts.models import (
+    AccountKind,
+    PhoneVerification,
+    Role,
+    RoleAssignment,
+    User,
+)
 from tinhso.accounts.sms import OutboxSMS
 from tinhso.core import services as core
 from tinhso.core.models import AuditEntry, OrgUnit, OrgUnitKind
@@ -133,6 +140,13 @@ def send_code(user: User) -> str:
     with TestCase.captureOnCommitCallbacks(execute=True):
         services.send_phone_code(user)
     return last_sms_code(user.phone)
+
+
+def wait_past_resend_limit(user: User) -> None:
+    """Move the user's sent codes back in time, as if the resend wait had passed."""
+    PhoneVerification.objects.filter(user=user).update(
+        sent_at=F("sent_at") - services.PHONE_CODE_INTERVAL
+    )
 
 
 def citizen(identifier: str = "001099012345", phone: str = "0912345678") -> User:

@@ -418,3 +418,86 @@ def test_docs_use_no_outside_host(client: Client, db: None) -> None:
     assert not re.findall(r"https?://(?!testserver[/:])", html)
     # Swagger UI's validator badge would call validator.swagger.io.
     assert '"validatorUrl": null' in html
+
+
+# Guards against taking over or locking out administrators -------------------
+
+
+def test_a_commune_administrator_cannot_touch_a_province_administrator(
+    client: Client, people: People, tree: Tree
+) -> None:
+    """An administrator working in a commune but holding province-wide rights is
+    out of reach of that commune's administrator: no edit, lock or password."""
+    services.update_official(people.province_admin, org_unit=tree.commune)
+    before = User.objects.get(pk=people.province_admin.pk)
+    audit_rows = AuditEntry.objects.count()
+
+    response = login(client, people.commune_admin).patch(
+        f"{API}/users/{people.province_admin.pk}",
+        {"is_active": False, "full_name": "Kẻ chiếm quyền"},
+        content_type="application/json",
+    )
+
+    _problem(response, 403, "forbidden")
+    after = User.objects.get(pk=people.province_admin.pk)
+    assert (after.is_active, after.full_name) == (True, before.full_name)
+    assert AuditEntry.objects.count() == audit_rows
+
+
+def test_administrator_cannot_lock_self_or_drop_own_admin_role(
+    client: Client, people: People
+) -> None:
+    admin = people.province_admin
+    session = login(client, admin)
+    assignment = RoleAssignment.objects.get(user=admin, role=Role.ADMINISTRATOR)
+
+    locked = session.patch(
+        f"{API}/users/{admin.pk}", {"is_active": False}, content_type="application/json"
+    )
+    revoked = session.delete(f"{API}/users/{admin.pk}/roles/{assignment.pk}")
+
+    _problem(locked, 403, "forbidden")
+    _problem(revoked, 403, "forbidden")
+    assert User.objects.get(pk=admin.pk).is_active is True
+    assert RoleAssignment.objects.filter(pk=assignment.pk).exists()
+
+
+def test_a_token_cannot_mint_tokens(client: Client, people: People) -> None:
+    """A short-lived token must not create a token that outlives it."""
+    _token, secret = services.issue_token(people.clerk, "một ngày", days=1)
+
+    response = client.post(
+        f"{API}/me/tokens",
+        {"name": "vĩnh viễn"},
+        content_type="application/json",
+        **_bearer(secret),
+    )
+
+    _problem(response, 403, "forbidden")
+    assert people.clerk.api_tokens.count() == 1
+
+
+def test_citizens_get_no_api_tokens(client: Client, people: People) -> None:
+    response = login(client, people.citizen).post(
+        f"{API}/me/tokens", {"name": "thử"}, content_type="application/json"
+    )
+
+    _problem(response, 403, "forbidden")
+    assert people.citizen.api_tokens.count() == 0
+
+
+def test_session_write_without_csrf_token_is_refused_in_vietnamese(
+    people: People,
+) -> None:
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(people.clerk)
+
+    response = browser.post(
+        f"{API}/me/tokens", {"name": "thử"}, content_type="application/json"
+    )
+
+    body = _problem(response, 403, "forbidden")
+    assert body["detail"] == (
+        "Yêu cầu bị từ chối (phiên làm việc hoặc mã CSRF không hợp lệ)."
+    )
+    assert people.clerk.api_tokens.count() == 0

@@ -9,7 +9,7 @@ import pyotp
 import pytest
 
 from tests import factories
-from tests.accounts.conftest import Snapshot, Tree, send_code
+from tests.accounts.conftest import Snapshot, Tree, send_code, wait_past_resend_limit
 from tests.accounts.conftest import citizen as make_citizen
 from tinhso.accounts import selectors, services
 from tinhso.accounts.models import (
@@ -378,6 +378,7 @@ def test_five_wrong_codes_need_a_new_code(db: None) -> None:
 
     assert caught.value.code == "phone_code_expired"
     assert "Hãy yêu cầu gửi mã mới" in caught.value.message
+    wait_past_resend_limit(user)
     services.verify_phone(user, send_code(user))
     user.refresh_from_db()
     assert user.is_active
@@ -399,6 +400,7 @@ def test_expired_phone_code_is_refused(db: None) -> None:
 def test_a_new_code_replaces_the_old_one(db: None) -> None:
     user = _register()
     old = send_code(user)
+    wait_past_resend_limit(user)
     new = send_code(user)
     if old == new:  # one chance in a million
         pytest.skip("the two random codes happen to be equal")
@@ -406,6 +408,25 @@ def test_a_new_code_replaces_the_old_one(db: None) -> None:
     with pytest.raises(DomainError):
         services.verify_phone(user, old)
     services.verify_phone(user, new)
+
+
+def test_codes_cannot_be_resent_at_will(db: None) -> None:
+    """Resending is limited, so new codes cannot be used to guess without end."""
+    user = _register()
+    send_code(user)
+
+    with pytest.raises(DomainError) as too_soon:
+        services.send_phone_code(user)
+    assert too_soon.value.code == "phone_code_too_soon"
+
+    for _ in range(services.PHONE_CODES_PER_DAY - 1):
+        wait_past_resend_limit(user)
+        send_code(user)
+    wait_past_resend_limit(user)
+    with pytest.raises(DomainError) as daily:
+        services.send_phone_code(user)
+    assert daily.value.code == "phone_code_daily_limit"
+    assert PhoneVerification.objects.filter(user=user).count() == 5
 
 
 # Sign-in and lockout -------------------------------------------------------------

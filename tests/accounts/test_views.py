@@ -157,6 +157,39 @@ def test_official_with_totp_needs_the_code_and_a_code_works_once(
     assert not _signed_in(client)
 
 
+def test_a_lock_set_after_the_password_step_stops_the_code_step(
+    client: Client, official: User
+) -> None:
+    """Locked from elsewhere between the two steps: the right code no longer helps."""
+    totp = _with_totp(official)
+    _login(client, "nguyenvanan")
+    for _ in range(settings.LOGIN_MAX_FAILURES):
+        services.record_login_failure(official)
+
+    response = client.post("/accounts/login/code/", {"code": totp.at(time.time() + 30)})
+
+    assert response["Location"] == LOGIN
+    assert not _signed_in(client)
+
+
+def test_turning_off_the_second_factor_asks_for_the_password(
+    client: Client, official: User
+) -> None:
+    _with_totp(official)
+    client.force_login(official)
+
+    wrong = client.post(
+        "/accounts/me/", {"action": "totp_off", "password": "sai-mat-khau"}, follow=True
+    )
+    assert (
+        "Mật khẩu không đúng; xác thực hai lớp vẫn đang bật." in wrong.content.decode()
+    )
+    assert TOTPDevice.objects.filter(user=official).exists()
+
+    client.post("/accounts/me/", {"action": "totp_off", "password": factories.PASSWORD})
+    assert not TOTPDevice.objects.filter(user=official).exists()
+
+
 def test_code_page_without_a_password_step_sends_back_to_login(
     client: Client,
 ) -> None:

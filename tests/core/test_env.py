@@ -85,10 +85,19 @@ def test_each_bad_setting_stops_start_up_with_one_sentence(tmp_path: Path) -> No
 def test_good_settings_start(tmp_path: Path) -> None:
     """With sound settings `tinhso check` passes and the data folder is created."""
     data = tmp_path / "new" / "var"
-    result = run_tinhso(["check"], clean_environment(data), tmp_path)
+    gateway = {"TINHSO_SMS_BACKEND": "tinhso.accounts.sms.ConsoleSMS"}
+    environment = clean_environment(data, **gateway)
+    result = run_tinhso(["check"], environment, tmp_path)
     assert result.returncode == 0, result.stderr
     assert "no issues" in result.stdout
     assert data.is_dir()
+
+
+def test_console_sms_in_production_is_flagged(tmp_path: Path) -> None:
+    """Without a real SMS gateway, a production start warns that codes go to the log."""
+    result = run_tinhso(["check"], clean_environment(tmp_path / "var"), tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "tinhso.W001" in result.stderr + result.stdout
 
 
 def _settings_value(data: Path, cwd: Path, name: str, **extra: str) -> str:

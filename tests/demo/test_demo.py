@@ -10,6 +10,7 @@ from django.test import Client
 import pyotp
 import pytest
 
+from tests import factories
 from tinhso.accounts.models import AccountKind, Role, RoleAssignment, TOTPDevice, User
 from tinhso.core import selectors
 from tinhso.core.models import AuditEntry, OrgUnit, OrgUnitKind
@@ -163,3 +164,16 @@ def test_unknown_province_is_refused() -> None:
     with pytest.raises(CommandError, match="tinhso orgtree provinces"):
         demo("--province", "63")
     assert not User.objects.exists()
+
+
+def test_demo_refuses_a_database_with_real_accounts() -> None:
+    """The demo's published passwords never land in a real deployment by accident."""
+    factories.official(username="canbothat", full_name="Cán Bộ Thật")
+
+    with pytest.raises(CommandError, match="đã có tài khoản thật"):
+        demo()
+    assert User.objects.count() == 1
+    assert not OrgUnit.objects.exists()
+
+    demo("--force")
+    assert User.objects.filter(username="quantri").exists()

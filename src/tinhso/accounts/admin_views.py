@@ -425,11 +425,7 @@ def _detail_context(
     roles = [
         (
             assignment,
-            policies.can_grant_role(
-                actor, assignment.org_unit, include_subtree=assignment.include_subtree
-            )
-            # Revoking one's own administrator role would lock oneself out.
-            and not (is_self and assignment.role == Role.ADMINISTRATOR),
+            policies.can_revoke_role(actor, assignment),
         )
         for assignment in selectors.roles_of(target)
     ]
@@ -500,9 +496,11 @@ def _user_action(
         return None, {"info": info}, {}, 400
     if action in ("activate", "deactivate"):
         active = action == "activate"
-        if not active and target.pk == actor.pk:
+        if target.pk == actor.pk:
             message = _("Không thể tự khóa tài khoản của chính mình.")
             return None, {}, {"status": message}, 400
+        if not policies.can_set_active(actor, target):
+            raise PermissionDenied
         services.update_official(target, is_active=active)
         messages.success(
             request,
@@ -567,13 +565,11 @@ def _user_action(
         )
         if assignment is None:
             raise Http404
-        if not policies.can_grant_role(
-            actor, assignment.org_unit, include_subtree=assignment.include_subtree
-        ):
-            raise PermissionDenied
         if target.pk == actor.pk and assignment.role == Role.ADMINISTRATOR:
             message = _("Không thể tự thu hồi quyền quản trị của chính mình.")
             return None, {}, {"action": message}, 400
+        if not policies.can_revoke_role(actor, assignment):
+            raise PermissionDenied
         services.revoke_role(assignment)
         messages.success(request, _("Đã thu hồi vai trò."))
         return done, {}, {}, 200

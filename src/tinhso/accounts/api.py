@@ -8,7 +8,7 @@ from ninja import Router, Status
 from ninja.pagination import paginate
 
 from tinhso.accounts import policies, selectors, services
-from tinhso.accounts.auth import current_user
+from tinhso.accounts.auth import BearerToken, current_user
 from tinhso.accounts.models import APIToken, RoleAssignment
 from tinhso.accounts.schemas import (
     MeOut,
@@ -53,6 +53,10 @@ def my_tokens(request: HttpRequest) -> Any:
 
 @router.post("/me/tokens", response={201: TokenCreatedOut}, summary="Tạo mã truy cập")
 def create_token(request: HttpRequest, payload: TokenIn) -> Any:
+    if not policies.can_issue_token(
+        current_user(request), via_token=BearerToken.used(request)
+    ):
+        raise PermissionDenied
     token, secret = services.issue_token(
         current_user(request), payload.name, days=payload.days
     )
@@ -123,6 +127,8 @@ def update_user(request: HttpRequest, user_id: int, payload: UserPatch) -> Any:
         fields["org_unit"] = unit
     if not policies.can_manage_user(request.user, user):
         raise PermissionDenied
+    if "is_active" in fields and not policies.can_set_active(request.user, user):
+        raise PermissionDenied
     return services.update_official(user, **fields)
 
 
@@ -163,9 +169,7 @@ def revoke_role(request: HttpRequest, user_id: int, role_id: int) -> Any:
     assignment = RoleAssignment.objects.filter(pk=role_id, user=user).first()
     if assignment is None:
         raise NotFound("role_not_found", _("Không tìm thấy vai trò."))
-    if not policies.can_grant_role(
-        request.user, assignment.org_unit, include_subtree=assignment.include_subtree
-    ):
+    if not policies.can_revoke_role(request.user, assignment):
         raise PermissionDenied
     services.revoke_role(assignment)
     return Status(204, None)

@@ -8,6 +8,6 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Tài khoản")
 
     def ready(self) -> None:
-        from tinhso.accounts import navigation
+        from tinhso.accounts import checks, navigation  # noqa: F401 - registers
 
         navigation.register_modules()

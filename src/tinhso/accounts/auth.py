@@ -14,14 +14,22 @@ from tinhso.core.middleware import client_ip
 
 
 class BearerToken(HttpBearer):
+    MARK = "_tinhso_bearer"
+
     def authenticate(self, request: HttpRequest, token: str) -> Any:
         user = services.authenticate_token(token)
         if user is None:
             return None
         request.user = user
+        setattr(request, self.MARK, True)
         # The audit log names the token's owner for what this request writes.
         context.set_current(context.Actor(user=user, source_ip=client_ip(request)))
         return user
+
+    @classmethod
+    def used(cls, request: HttpRequest) -> bool:
+        """Whether this request was authenticated with a bearer token."""
+        return getattr(request, cls.MARK, False)
 
 
 class SessionAuth(NinjaSessionAuth):

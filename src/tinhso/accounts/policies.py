@@ -75,12 +75,47 @@ def can_administer_users(user: Any) -> bool:
 
 
 def can_manage_user(actor: Any, target: Any) -> bool:
-    """An administrator manages officials whose unit lies in their scope."""
+    """Editing, locking or resetting an official's account.
+
+    The actor must administer the official's unit and every role the official
+    holds: otherwise an agency administrator could reset the password of a
+    province-wide administrator who happens to work in that agency, and
+    sign in as them.
+    """
     if not is_administrator(actor):
         return False
     if target.org_unit is None:
-        return can_manage_orgunit(actor, None)
-    return holds_role(actor, Role.ADMINISTRATOR, target.org_unit)
+        if not can_manage_orgunit(actor, None):
+            return False
+    elif not holds_role(actor, Role.ADMINISTRATOR, target.org_unit):
+        return False
+    return all(
+        can_grant_role(actor, a.org_unit, include_subtree=a.include_subtree)
+        for a in target.roles.select_related("org_unit")
+    )
+
+
+def can_set_active(actor: Any, target: Any) -> bool:
+    """Locking or unlocking an account; never one's own (it would lock one out)."""
+    return target.pk != actor.pk and can_manage_user(actor, target)
+
+
+def can_revoke_role(actor: Any, assignment: RoleAssignment) -> bool:
+    """Taking a role back; an administrator keeps their own administrator role."""
+    if assignment.user_id == actor.pk and assignment.role == Role.ADMINISTRATOR:
+        return False
+    return can_grant_role(
+        actor, assignment.org_unit, include_subtree=assignment.include_subtree
+    )
+
+
+def can_issue_token(user: Any, *, via_token: bool) -> bool:
+    """Officials make API tokens from a signed-in session, not with another token.
+
+    A token must not mint tokens: a short-lived one could otherwise outlive
+    itself, and tokens skip the second factor that pages ask for.
+    """
+    return is_official(user) and not via_token
 
 
 def can_grant_role(actor: Any, unit: OrgUnit, *, include_subtree: bool = False) -> bool:
@@ -98,7 +133,3 @@ def can_grant_role(actor: Any, unit: OrgUnit, *, include_subtree: bool = False) 
         and unit.path.startswith(a.org_unit.path)
         for a in _assignments(actor)
     )
-
-
-def can_manage_calendar(user: Any) -> bool:
-    return can_manage_orgunit(user, None)

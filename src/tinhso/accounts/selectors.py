@@ -6,7 +6,7 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from tinhso.accounts import policies
-from tinhso.accounts.models import AccountKind, APIToken, Role, RoleAssignment, User
+from tinhso.accounts.models import AccountKind, Role, RoleAssignment, User
 from tinhso.core import search
 from tinhso.core.errors import NotFound
 from tinhso.core.models import OrgUnit
@@ -53,7 +53,3 @@ def get_user_for(actor: Any, user_id: int) -> User:
 
 def roles_of(user: User) -> QuerySet[RoleAssignment]:
     return user.roles.select_related("org_unit").order_by("org_unit__path", "role")
-
-
-def active_tokens(user: User) -> QuerySet[APIToken]:
-    return user.api_tokens.filter(revoked_at__isnull=True)

@@ -12,7 +12,7 @@ from django.conf import settings
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -96,6 +96,14 @@ def _index(user: User) -> None:
     )
 
 
+def _username_taken(username: str) -> DomainError:
+    return DomainError(
+        "username_taken",
+        _("Tên đăng nhập %(username)s đã có người dùng.") % {"username": username},
+        status=409,
+    )
+
+
 def create_official(
     *,
     username: str,
@@ -116,11 +124,7 @@ def create_official(
             ),
         )
     if User.objects.filter(username=username).exists():
-        raise DomainError(
-            "username_taken",
-            _("Tên đăng nhập %(username)s đã có người dùng.") % {"username": username},
-            status=409,
-        )
+        raise _username_taken(username)
     if not nfc(full_name):
         raise DomainError("full_name_required", _("Cần nhập họ và tên."))
     user = User(
@@ -135,7 +139,12 @@ def create_official(
     _check_password(password, user)
     user.set_password(password)
     with transaction.atomic():
-        user.save()
+        try:
+            with transaction.atomic():
+                user.save()
+        except IntegrityError:
+            # Another request took the name between the check and the insert.
+            raise _username_taken(username) from None
         _index(user)
         audit.record(
             "accounts.user.create",
@@ -271,14 +280,17 @@ TOTP_ISSUER = "tinhso"
 
 
 def start_totp(user: User) -> TOTPDevice:
-    """A fresh, unconfirmed secret; replaces an earlier unconfirmed one."""
+    """The user's authenticator secret, made on first call.
+
+    An unconfirmed secret is kept, so reloading the set-up page does not
+    invalidate a QR code already scanned.
+    """
     with transaction.atomic():
-        device, _created = TOTPDevice.objects.get_or_create(
+        device, created = TOTPDevice.objects.get_or_create(
             user=user, defaults={"secret": pyotp.random_base32()}
         )
-        if device.confirmed_at is None and not _created:
-            device.secret = pyotp.random_base32()
-            device.save(update_fields=["secret"])
+        if created:
+            audit.record("accounts.totp.start", obj=user)
     return device
 
 
@@ -415,16 +427,34 @@ def register_public_account(
     # Only a registration never confirmed by SMS may be started over; an
     # account once verified, or any official's, is never taken over (a
     # deactivated one would otherwise come back to life, roles and all).
+    account_exists = DomainError(
+        "account_exists",
+        _("Đã có tài khoản với số định danh hoặc mã số thuế này. Hãy đăng nhập."),
+        status=409,
+    )
     if existing is not None and (
         existing.is_active
         or existing.kind != kind
         or existing.phone_verified_at is not None
     ):
-        raise DomainError(
-            "account_exists",
-            _("Đã có tài khoản với số định danh hoặc mã số thuế này. Hãy đăng nhập."),
-            status=409,
+        raise account_exists
+    try:
+        return _save_public_account(
+            existing, kind, identifier, full_name, phone, password
         )
+    except IntegrityError:
+        # Two registrations of the same number at once: the second one loses.
+        raise account_exists from None
+
+
+def _save_public_account(
+    existing: User | None,
+    kind: str,
+    identifier: str,
+    full_name: str,
+    phone: str,
+    password: str,
+) -> User:
     with transaction.atomic():
         user = existing or User(username=identifier, kind=kind)
         user.full_name = nfc(full_name)
@@ -440,7 +470,30 @@ def register_public_account(
     return user
 
 
+PHONE_CODE_INTERVAL = timedelta(minutes=1)
+PHONE_CODES_PER_DAY = 5
+
+
 def send_phone_code(user: User) -> None:
+    """Send a fresh code; limited in rate so codes cannot be guessed by resending."""
+    now = timezone.now()
+    recent = PhoneVerification.objects.filter(
+        user=user, sent_at__gte=now - timedelta(days=1)
+    )
+    last = recent.order_by("-sent_at").values_list("sent_at", flat=True).first()
+    if last is not None and now - last < PHONE_CODE_INTERVAL:
+        raise DomainError(
+            "phone_code_too_soon",
+            _("Vừa gửi mã xác thực; hãy chờ một phút rồi yêu cầu gửi lại."),
+            status=429,
+        )
+    if recent.count() >= PHONE_CODES_PER_DAY:
+        raise DomainError(
+            "phone_code_daily_limit",
+            _("Đã gửi %(count)s mã trong 24 giờ qua; hãy thử lại vào ngày mai.")
+            % {"count": PHONE_CODES_PER_DAY},
+            status=429,
+        )
     code = tokens.new_phone_code()
     with transaction.atomic():
         PhoneVerification.objects.filter(user=user, used_at__isnull=True).update(

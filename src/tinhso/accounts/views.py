@@ -7,6 +7,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -51,7 +52,11 @@ def _pending_user(request: HttpRequest) -> tuple[User, str] | None:
         request.session.pop(PENDING_KEY, None)
         return None
     user = User.objects.filter(pk=pending["user"], is_active=True).first()
-    return (user, pending["next"]) if user is not None else None
+    # A lock set after the password step (say, from another browser) holds here too.
+    if user is None or services.login_locked(user):
+        request.session.pop(PENDING_KEY, None)
+        return None
+    return user, pending["next"]
 
 
 def _has_device(user: User) -> bool:
@@ -131,7 +136,7 @@ def login_setup(request: HttpRequest) -> HttpResponse:
     user, next_url = pending
     if _has_device(user):
         return redirect("accounts:login_code")
-    device = TOTPDevice.objects.filter(user=user).first() or services.start_totp(user)
+    device = services.start_totp(user)
     form = CodeForm(request.POST or None)
     error = None
     if request.method == "POST" and form.is_valid():
@@ -187,12 +192,17 @@ def register(request: HttpRequest) -> HttpResponse:
         except DomainError as exc:
             error = exc.message
         else:
-            services.send_phone_code(user)
             request.session["tinhso_verify_user"] = user.pk
-            messages.info(
-                request,
-                _("Đã gửi mã xác thực tới số %(phone)s.") % {"phone": user.phone},
-            )
+            try:
+                services.send_phone_code(user)
+            except DomainError as exc:
+                # Registered again within the resend limit: the earlier code stands.
+                messages.warning(request, exc.message)
+            else:
+                messages.info(
+                    request,
+                    _("Đã gửi mã xác thực tới số %(phone)s.") % {"phone": user.phone},
+                )
             return redirect("accounts:verify_phone")
     return render(
         request,
@@ -212,8 +222,12 @@ def verify_phone(request: HttpRequest) -> HttpResponse:
     form = CodeForm(request.POST or None)
     error = None
     if request.method == "POST" and "resend" in request.POST:
-        services.send_phone_code(user)
-        messages.info(request, _("Đã gửi lại mã xác thực."))
+        try:
+            services.send_phone_code(user)
+        except DomainError as exc:
+            messages.warning(request, exc.message)
+        else:
+            messages.info(request, _("Đã gửi lại mã xác thực."))
         return redirect("accounts:verify_phone")
     if request.method == "POST" and form.is_valid():
         try:
@@ -240,6 +254,8 @@ def profile(request: HttpRequest) -> HttpResponse:
     )
     if request.method == "POST":
         action = request.POST.get("action")
+        if action == "token" and not policies.can_issue_token(user, via_token=False):
+            raise PermissionDenied
         if action == "token" and token_form.is_valid():
             _token, new_token = services.issue_token(
                 user,
@@ -262,8 +278,14 @@ def profile(request: HttpRequest) -> HttpResponse:
                 )
             return redirect("accounts:profile")
         elif action == "totp_off" and not policies.requires_two_factor(user):
-            services.remove_totp(user)
-            messages.success(request, _("Đã tắt xác thực hai lớp."))
+            # Whoever finds a session left open must not strip the second factor.
+            if user.check_password(request.POST.get("password", "")):
+                services.remove_totp(user)
+                messages.success(request, _("Đã tắt xác thực hai lớp."))
+            else:
+                messages.error(
+                    request, _("Mật khẩu không đúng; xác thực hai lớp vẫn đang bật.")
+                )
             return redirect("accounts:profile")
     return render(
         request,
@@ -287,11 +309,7 @@ def totp_setup(request: HttpRequest) -> HttpResponse:
         return redirect("accounts:profile")
     if _has_device(user):
         return redirect("accounts:profile")
-    device = (
-        services.start_totp(user)
-        if request.method == "GET"
-        else TOTPDevice.objects.filter(user=user).first() or services.start_totp(user)
-    )
+    device = services.start_totp(user)
     form = CodeForm(request.POST or None)
     error = None
     if request.method == "POST" and form.is_valid():

@@ -14,14 +14,16 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 import pyotp
 
 from tinhso.accounts import services as accounts
 from tinhso.accounts.models import AccountKind, Role, RoleAssignment, TOTPDevice, User
-from tinhso.core import orgtree
+from tinhso.core import audit, orgtree
 from tinhso.core import services as core
-from tinhso.core.models import OrgUnit, OrgUnitKind
+from tinhso.core.errors import DomainError
+from tinhso.core.models import AuditEntry, OrgUnit, OrgUnitKind
 from tinhso.core.text import fold
 
 # One well-known password for every demo account (passes Django's validators).
@@ -338,12 +340,32 @@ def _ensure_totp(report: DemoReport, admin: User) -> None:
     report.totp_uri = accounts.totp_uri(device)
 
 
+DEMO_ACTION = "demo.load"
+
+
 def load_demo(
-    province_code: int = DEFAULT_PROVINCE, *, progress: Progress | None = None
+    province_code: int = DEFAULT_PROVINCE,
+    *,
+    progress: Progress | None = None,
+    force: bool = False,
 ) -> DemoReport:
-    """Load the demo province ``province_code``; DomainError for an unknown code."""
+    """Load the demo province ``province_code``; DomainError for an unknown code.
+
+    Refuses a database that already has accounts not made by the demo: the
+    demo's administrator has a published password and would hold the whole
+    province of a real deployment.
+    """
     started = time.monotonic()
     say = progress or (lambda message: None)
+    demo_before = AuditEntry.objects.filter(action=DEMO_ACTION).exists()
+    if not force and not demo_before and User.objects.exists():
+        raise DomainError(
+            "demo_on_real_data",
+            _(
+                "Cơ sở dữ liệu này đã có tài khoản thật; dữ liệu mẫu có mật khẩu "
+                "công khai nên không được nạp vào. Dùng --force nếu đây là bản thử."
+            ),
+        )
 
     def tree_progress(stage: str, done: int, total: int) -> None:
         if done == total:
@@ -431,5 +453,12 @@ def load_demo(
                 )
             )
         say(f"accounts: {len(report.logins)}")
+        if not demo_before:
+            audit.record(
+                DEMO_ACTION,
+                object_type="core.orgunit",
+                object_id=str(province.pk),
+                detail={"province": province.code},
+            )
     report.seconds = time.monotonic() - started
     return report

@@ -22,7 +22,10 @@ class Command(BaseCommand):
         parser.add_argument("--port", type=int, default=8000)
         parser.add_argument("--workers", type=int, default=1, help="server processes")
         parser.add_argument(
-            "--threads", type=int, default=8, help="threads per process"
+            "--threads",
+            type=int,
+            default=None,
+            help="threads per process (default: 2 per CPU core, plus one)",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:

@@ -22,6 +22,11 @@ class Command(BaseCommand):
             help="current province code (default 08, Tuyên Quang; "
             "`tinhso orgtree provinces` lists them)",
         )
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help="load even though the database already has other accounts",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         raw = str(options["province"]).strip()
@@ -30,7 +35,9 @@ class Command(BaseCommand):
         call_command("migrate", interactive=False, verbosity=0)
         try:
             report = data.load_demo(
-                code, progress=lambda message: self.stdout.write(f"  {message}")
+                code,
+                progress=lambda message: self.stdout.write(f"  {message}"),
+                force=options["force"],
             )
         except DomainError as exc:
             raise CommandError(exc.message.replace(str(code), raw, 1)) from None
