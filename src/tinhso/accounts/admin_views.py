@@ -434,9 +434,7 @@ def _detail_context(
         "can_manage": can_manage,
         "is_self": is_self,
         "roles": roles,
-        "two_factor": TOTPDevice.objects.filter(
-            user=target, confirmed_at__isnull=False
-        ).exists(),
+        "two_factor": selectors.has_two_factor(target),
         "errors": errors,
         # Most roles are held where the official works: offer that unit first.
         "grant_form": forms.get("grant")

@@ -9,7 +9,7 @@ from ninja.pagination import paginate
 
 from tinhso.accounts import policies, selectors, services
 from tinhso.accounts.auth import BearerToken, current_user
-from tinhso.accounts.models import APIToken, RoleAssignment
+from tinhso.accounts.models import RoleAssignment
 from tinhso.accounts.schemas import (
     MeOut,
     RoleIn,
@@ -48,7 +48,7 @@ def me(request: HttpRequest) -> Any:
 
 @router.get("/me/tokens", response=list[TokenOut], summary="Mã truy cập của tôi")
 def my_tokens(request: HttpRequest) -> Any:
-    return list(current_user(request).api_tokens.all())
+    return list(selectors.tokens_of(current_user(request)))
 
 
 @router.post("/me/tokens", response={201: TokenCreatedOut}, summary="Tạo mã truy cập")
@@ -67,7 +67,7 @@ def create_token(request: HttpRequest, payload: TokenIn) -> Any:
     "/me/tokens/{token_id}", response={204: None}, summary="Thu hồi mã truy cập"
 )
 def revoke_token(request: HttpRequest, token_id: int) -> Any:
-    token = APIToken.objects.filter(pk=token_id, user=current_user(request)).first()
+    token = selectors.get_token_for(current_user(request), token_id)
     if token is None:
         raise NotFound("token_not_found", _("Không tìm thấy mã truy cập."))
     services.revoke_token(token)

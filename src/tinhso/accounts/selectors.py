@@ -6,7 +6,14 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from tinhso.accounts import policies
-from tinhso.accounts.models import AccountKind, Role, RoleAssignment, User
+from tinhso.accounts.models import (
+    AccountKind,
+    APIToken,
+    Role,
+    RoleAssignment,
+    TOTPDevice,
+    User,
+)
 from tinhso.core import search
 from tinhso.core.errors import NotFound
 from tinhso.core.models import OrgUnit
@@ -53,3 +60,19 @@ def get_user_for(actor: Any, user_id: int) -> User:
 
 def roles_of(user: User) -> QuerySet[RoleAssignment]:
     return user.roles.select_related("org_unit").order_by("org_unit__path", "role")
+
+
+def has_two_factor(user: User) -> bool:
+    """Whether ``user`` signs in with a confirmed authenticator app."""
+    return TOTPDevice.objects.filter(user=user, confirmed_at__isnull=False).exists()
+
+
+def tokens_of(user: User) -> QuerySet[APIToken]:
+    return APIToken.objects.filter(user=user)
+
+
+def get_token_for(user: User, token_id: object) -> APIToken | None:
+    """One of ``user``'s own tokens; None for anyone else's or a bad id."""
+    if not str(token_id).isdigit():
+        return None
+    return tokens_of(user).filter(pk=int(str(token_id))).first()

@@ -1,6 +1,7 @@
 """Sign-in pages: password, second factor, logout, public registration,
 and the user's own account page (second factor, API tokens)."""
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -20,7 +21,7 @@ import segno
 
 from tinhso.accounts import policies, selectors, services
 from tinhso.accounts.forms import CodeForm, LoginForm, RegisterForm, TokenForm
-from tinhso.accounts.models import AccountKind, APIToken, TOTPDevice, User
+from tinhso.accounts.models import AccountKind, TOTPDevice, User
 from tinhso.core.errors import DomainError
 
 PENDING_KEY = "tinhso_pending_login"
@@ -59,10 +60,6 @@ def _pending_user(request: HttpRequest) -> tuple[User, str] | None:
     return user, pending["next"]
 
 
-def _has_device(user: User) -> bool:
-    return TOTPDevice.objects.filter(user=user, confirmed_at__isnull=False).exists()
-
-
 @sensitive_post_parameters("password")
 def login_view(request: HttpRequest) -> HttpResponse:
     next_url = request.POST.get("next") or request.GET.get("next") or "/"
@@ -82,13 +79,13 @@ def login_view(request: HttpRequest) -> HttpResponse:
                 messages.warning(request, exc.message)
                 return redirect("accounts:verify_phone")
         else:
-            if _has_device(user) or policies.requires_two_factor(user):
+            if selectors.has_two_factor(user) or policies.requires_two_factor(user):
                 request.session[PENDING_KEY] = {
                     "user": user.pk,
                     "at": timezone.now().isoformat(),
                     "next": next_url,
                 }
-                if _has_device(user):
+                if selectors.has_two_factor(user):
                     return redirect("accounts:login_code")
                 return redirect("accounts:login_setup")
             return _finish_login(request, user, next_url)
@@ -134,8 +131,24 @@ def login_setup(request: HttpRequest) -> HttpResponse:
         messages.warning(request, _("Phiên đăng nhập đã hết hạn, hãy đăng nhập lại."))
         return redirect("accounts:login")
     user, next_url = pending
-    if _has_device(user):
+    if selectors.has_two_factor(user):
         return redirect("accounts:login_code")
+    return _enrol_totp(
+        request,
+        user,
+        required=True,
+        done=lambda: _finish_login(request, user, next_url),
+    )
+
+
+def _enrol_totp(
+    request: HttpRequest,
+    user: User,
+    *,
+    required: bool,
+    done: Callable[[], HttpResponse],
+) -> HttpResponse:
+    """Show the secret as a QR code and switch two-factor on with a first code."""
     device = services.start_totp(user)
     form = CodeForm(request.POST or None)
     error = None
@@ -146,11 +159,11 @@ def login_setup(request: HttpRequest) -> HttpResponse:
             error = exc.message
         else:
             messages.success(request, _("Đã bật xác thực hai lớp."))
-            return _finish_login(request, user, next_url)
+            return done()
     return render(
         request,
         "accounts/totp_setup.html",
-        _totp_context(device) | {"form": form, "error": error, "required": True},
+        _totp_context(device) | {"form": form, "error": error, "required": required},
         status=400 if error else 200,
     )
 
@@ -264,12 +277,7 @@ def profile(request: HttpRequest) -> HttpResponse:
             )
             token_form = TokenForm()
         elif action == "revoke":
-            token_id = request.POST.get("token", "")
-            token = (
-                APIToken.objects.filter(pk=int(token_id), user=user).first()
-                if token_id.isdigit()
-                else None
-            )
+            token = selectors.get_token_for(user, request.POST.get("token", ""))
             if token is not None:
                 services.revoke_token(token)
                 messages.success(
@@ -292,10 +300,10 @@ def profile(request: HttpRequest) -> HttpResponse:
         "accounts/profile.html",
         {
             "roles": selectors.roles_of(user),
-            "tokens": user.api_tokens.all(),
+            "tokens": selectors.tokens_of(user),
             "token_form": token_form,
             "new_token": new_token,
-            "two_factor": _has_device(user),
+            "two_factor": selectors.has_two_factor(user),
             "two_factor_required": policies.requires_two_factor(user),
             "now": timezone.now(),
         },
@@ -307,22 +315,8 @@ def totp_setup(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     if not user.is_official:
         return redirect("accounts:profile")
-    if _has_device(user):
+    if selectors.has_two_factor(user):
         return redirect("accounts:profile")
-    device = services.start_totp(user)
-    form = CodeForm(request.POST or None)
-    error = None
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.confirm_totp(device, form.cleaned_data["code"])
-        except DomainError as exc:
-            error = exc.message
-        else:
-            messages.success(request, _("Đã bật xác thực hai lớp."))
-            return redirect("accounts:profile")
-    return render(
-        request,
-        "accounts/totp_setup.html",
-        _totp_context(device) | {"form": form, "error": error, "required": False},
-        status=400 if error else 200,
+    return _enrol_totp(
+        request, user, required=False, done=lambda: redirect("accounts:profile")
     )
