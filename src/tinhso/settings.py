@@ -27,6 +27,7 @@ INSTALLED_APPS = [
     "ninja",
     "tinhso.core",
     "tinhso.accounts",
+    "tinhso.pki",
     "tinhso.demo",
 ]
 

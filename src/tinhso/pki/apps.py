@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class PkiConfig(AppConfig):
+    name = "tinhso.pki"
+    label = "pki"
+    verbose_name = _("Chứng thư số")
