@@ -37,11 +37,14 @@ from tinhso.pki.models import Certificate, KeyKind
 
 VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 # DejaVu Sans (Debian fonts-dejavu-core) covers every Vietnamese diacritic.
-FONT_FILE = getattr(
-    settings,
-    "PKI_SIGNATURE_FONT",
-    "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
-)
+DEFAULT_FONT_FILE = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
+
+
+def _font_file() -> str:
+    # Read when first signing, not at import (settings may not be ready).
+    return str(getattr(settings, "PKI_SIGNATURE_FONT", DEFAULT_FONT_FILE))
+
+
 DEFAULT_BOX = (350, 40, 570, 120)
 # Room for the CMS blob; reserving it up front skips pyHanko's dry-run
 # signature, which roughly halves the time per signature.
@@ -67,7 +70,7 @@ def _font_bytes() -> bytes:
     global _font_subset
     with _font_lock:
         if _font_subset is None:
-            font = ttLib.TTFont(FONT_FILE)
+            font = ttLib.TTFont(_font_file())
             options = subset.Options()
             options.layout_features = ["*"]
             options.name_IDs = ["*"]
@@ -213,7 +216,7 @@ def sign_pdf(
     style = TextStampStyle(
         stamp_text="%(lines)s",
         text_box_style=TextBoxStyle(
-            font=VietnameseFontFactory(FONT_FILE, font_size=9), font_size=9
+            font=VietnameseFontFactory(_font_file(), font_size=9), font_size=9
         ),
         border_width=1,
         background=None,
