@@ -177,6 +177,9 @@ LOGGING = {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}
     },
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # pyHanko logs every untrusted chain with a traceback; verify_pdf already
+    # reports it in one Vietnamese sentence.
+    "loggers": {"pyhanko": {"level": "CRITICAL"}},
     "root": {
         "handlers": ["console"],
         "level": env.get_choice(
