@@ -28,6 +28,7 @@ INSTALLED_APPS = [
     "tinhso.core",
     "tinhso.accounts",
     "tinhso.pki",
+    "tinhso.documents",
     "tinhso.demo",
 ]
 

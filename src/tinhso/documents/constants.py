@@ -1,0 +1,98 @@
+"""Document vocabulary of Decree 30/2020/NĐ-CP (Appendix III) and audit codes."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class DocumentType(models.TextChoices):
+    """The Decree's 29 administrative document types."""
+
+    RESOLUTION = "resolution", _("Nghị quyết")
+    DECISION = "decision", _("Quyết định")
+    DIRECTIVE = "directive", _("Chỉ thị")
+    RULES = "rules", _("Quy chế")
+    REGULATION = "regulation", _("Quy định")
+    COMMUNIQUE = "communique", _("Thông cáo")
+    NOTICE = "notice", _("Thông báo")
+    GUIDANCE = "guidance", _("Hướng dẫn")
+    PROGRAMME = "programme", _("Chương trình")
+    PLAN = "plan", _("Kế hoạch")
+    OPTION = "option", _("Phương án")
+    SCHEME = "scheme", _("Đề án")
+    PROJECT = "project", _("Dự án")
+    REPORT = "report", _("Báo cáo")
+    MINUTES = "minutes", _("Biên bản")
+    SUBMISSION = "submission", _("Tờ trình")
+    CONTRACT = "contract", _("Hợp đồng")
+    OFFICIAL_LETTER = "official_letter", _("Công văn")
+    TELEGRAM = "telegram", _("Công điện")
+    MEMORANDUM = "memorandum", _("Bản ghi nhớ")
+    AGREEMENT = "agreement", _("Bản thỏa thuận")
+    POWER_OF_ATTORNEY = "power_of_attorney", _("Giấy ủy quyền")
+    INVITATION = "invitation", _("Giấy mời")
+    INTRODUCTION = "introduction", _("Giấy giới thiệu")
+    LEAVE_PERMIT = "leave_permit", _("Giấy nghỉ phép")
+    SENDING_SLIP = "sending_slip", _("Phiếu gửi")
+    TRANSFER_SLIP = "transfer_slip", _("Phiếu chuyển")
+    NOTIFICATION_SLIP = "notification_slip", _("Phiếu báo")
+    PUBLIC_LETTER = "public_letter", _("Thư công")
+
+
+# The abbreviation used in a number and symbol ("12/QĐ-UBND"); công văn and
+# thư công have none: their symbol names the issuer, then the drafting unit.
+ABBREVIATIONS: dict[str, str] = {
+    DocumentType.RESOLUTION: "NQ",
+    DocumentType.DECISION: "QĐ",
+    DocumentType.DIRECTIVE: "CT",
+    DocumentType.RULES: "QC",
+    DocumentType.REGULATION: "QyĐ",
+    DocumentType.COMMUNIQUE: "TC",
+    DocumentType.NOTICE: "TB",
+    DocumentType.GUIDANCE: "HD",
+    DocumentType.PROGRAMME: "CTr",
+    DocumentType.PLAN: "KH",
+    DocumentType.OPTION: "PA",
+    DocumentType.SCHEME: "ĐA",
+    DocumentType.PROJECT: "DA",
+    DocumentType.REPORT: "BC",
+    DocumentType.MINUTES: "BB",
+    DocumentType.SUBMISSION: "TTr",
+    DocumentType.CONTRACT: "HĐ",
+    DocumentType.OFFICIAL_LETTER: "",
+    DocumentType.TELEGRAM: "CĐ",
+    DocumentType.MEMORANDUM: "BGN",
+    DocumentType.AGREEMENT: "BTT",
+    DocumentType.POWER_OF_ATTORNEY: "GUQ",
+    DocumentType.INVITATION: "GM",
+    DocumentType.INTRODUCTION: "GGT",
+    DocumentType.LEAVE_PERMIT: "GNP",
+    DocumentType.SENDING_SLIP: "PG",
+    DocumentType.TRANSFER_SLIP: "PC",
+    DocumentType.NOTIFICATION_SLIP: "PB",
+    DocumentType.PUBLIC_LETTER: "",
+}
+
+
+class Urgency(models.TextChoices):
+    NORMAL = "normal", _("Thường")
+    URGENT = "urgent", _("Khẩn")
+    VERY_URGENT = "very_urgent", _("Thượng khẩn")
+    FLASH = "flash", _("Hỏa tốc")
+
+
+class Secrecy(models.TextChoices):
+    NORMAL = "normal", _("Thường")
+    CONFIDENTIAL = "confidential", _("Mật")
+    SECRET = "secret", _("Tối mật")
+    TOP_SECRET = "top_secret", _("Tuyệt mật")
+
+
+class IncomingStatus(models.TextChoices):
+    REGISTERED = "registered", _("Đã vào sổ")
+    ASSIGNED = "assigned", _("Đã phân công")
+    IN_PROGRESS = "in_progress", _("Đang xử lý")
+    COMPLETED = "completed", _("Đã hoàn thành")
+
+
+INCOMING_SCOPE = "documents.incoming"
+ACTION_INCOMING_REGISTER = "documents.incoming.register"

@@ -1,0 +1,281 @@
+"""Incoming register: gap-free numbers, nothing half-saved, signatures checked
+on arrival, search over metadata and PDF text, and visibility per agency."""
+
+import datetime as dt
+from io import BytesIO
+from pathlib import Path
+from typing import Any
+
+from django.utils import timezone
+
+import pytest
+
+from tests import factories
+from tests.documents.conftest import BODY_TEXT, kept_files, make_pdf
+from tinhso.accounts.models import AccountKind, Role, User
+from tinhso.core import audit, numbering
+from tinhso.core.errors import DomainError, Forbidden, NotFound
+from tinhso.core.models import AuditEntry, StoredFile
+from tinhso.documents import policies, selectors, services
+from tinhso.documents.constants import (
+    ABBREVIATIONS,
+    ACTION_INCOMING_REGISTER,
+    DocumentType,
+    IncomingStatus,
+    Secrecy,
+)
+from tinhso.documents.models import Attachment, IncomingDocument
+from tinhso.pki import signing
+
+pytestmark = pytest.mark.django_db
+
+
+def register(clerk: Any, agency: Any, pdf: bytes | None = None, **over: Any):  # type: ignore[no-untyped-def]
+    fields: dict[str, Any] = {
+        "agency": agency,
+        "clerk": clerk,
+        "file": BytesIO(pdf if pdf is not None else make_pdf()),
+        "file_name": "12-qd-ubnd.pdf",
+        "number_symbol": "12/QĐ-UBND",
+        "issued_date": timezone.localdate() - dt.timedelta(days=1),
+        "issuer_name": "Ủy ban nhân dân tỉnh Tuyên Quang",
+        "doc_type": DocumentType.DECISION,
+        "subject": "Về việc phê duyệt kế hoạch chuyển đổi số năm 2026",
+        "signer_name": "Nguyễn Văn Ân",
+    }
+    fields.update(over)
+    return services.register_incoming(**fields)
+
+
+def test_the_decree_types_and_abbreviations() -> None:
+    assert len(DocumentType.choices) == 29
+    assert set(ABBREVIATIONS) == set(DocumentType.values)
+    assert ABBREVIATIONS[DocumentType.DECISION] == "QĐ"
+    assert ABBREVIATIONS[DocumentType.REGULATION] == "QyĐ"
+    assert ABBREVIATIONS[DocumentType.OFFICIAL_LETTER] == ""
+
+
+def test_numbers_are_gap_free_per_agency_and_year(
+    agency, other_agency, clerk, other_clerk
+) -> None:  # type: ignore[no-untyped-def]
+    numbers = [register(clerk, agency).incoming_number for _ in range(3)]
+    assert numbers == [1, 2, 3]
+    assert register(other_clerk, other_agency).incoming_number == 1
+    last_year = timezone.localdate().year - 1
+    late = dt.datetime(last_year, 12, 31, 16, 0, tzinfo=timezone.get_current_timezone())
+    old = register(
+        clerk,
+        agency,
+        received_at=late,
+        issued_date=dt.date(last_year, 12, 30),
+    )
+    assert (old.year, old.incoming_number) == (last_year, 1)
+    assert register(clerk, agency).incoming_number == 4
+
+
+def test_registration_keeps_file_metadata_and_audit(
+    agency, clerk, storage_dir: Path
+) -> None:  # type: ignore[no-untyped-def]
+    document = register(
+        clerk,
+        agency,
+        pdf=make_pdf(pages=3),
+        attachments=[(BytesIO(make_pdf("Phu luc")), "phu-luc.pdf")],
+    )
+    document.refresh_from_db()
+    assert document.status == IncomingStatus.REGISTERED
+    assert document.page_count == 3  # from the PDF when not given
+    assert document.year == timezone.localdate().year
+    assert document.main_file.content_type == "application/pdf"
+    assert document.registered_by == clerk
+    assert Attachment.objects.filter(document=document).count() == 1
+    assert len(kept_files(storage_dir)) == 2
+    entry = AuditEntry.objects.get(action=ACTION_INCOMING_REGISTER)
+    assert entry.object_id == str(document.pk)
+    assert entry.detail["incoming_number"] == 1
+    assert audit.verify() is None
+
+
+def _nothing_saved(storage_dir: Path) -> None:
+    assert IncomingDocument.objects.count() == 0
+    assert Attachment.objects.count() == 0
+    assert StoredFile.objects.count() == 0
+    assert kept_files(storage_dir) == []
+    assert not AuditEntry.objects.filter(action=ACTION_INCOMING_REGISTER).exists()
+
+
+@pytest.mark.parametrize(
+    ("over", "code"),
+    [
+        ({"number_symbol": "QĐ-UBND"}, "incoming_bad_number_symbol"),
+        ({"number_symbol": "12/QĐ UBND!"}, "incoming_bad_number_symbol"),
+        ({"subject": "   "}, "incoming_subject_required"),
+        (
+            {"issued_date": timezone.localdate() + dt.timedelta(days=1)},
+            "incoming_issued_in_future",
+        ),
+        ({"page_count": 0}, "incoming_bad_page_count"),
+        ({"doc_type": "memo"}, "incoming_bad_type"),
+        ({"issuer_name": ""}, "incoming_issuer_required"),
+        ({"file": BytesIO(b"Day khong phai PDF\n" * 20)}, "file_type_mismatch"),
+        ({"file_name": "quyet-dinh.docx"}, "file_type_not_allowed"),
+        # Fails after the number was taken and the main PDF written.
+        (
+            {"attachments": [(BytesIO(b"MZ\x90\x00" + b"\x00" * 60), "virus.exe")]},
+            "file_type_not_allowed",
+        ),
+        (
+            {"attachments": [(BytesIO(b"not an image at all"), "anh.png")]},
+            "file_type_mismatch",
+        ),
+    ],
+)
+def test_a_failed_registration_saves_nothing_and_takes_no_number(
+    agency, clerk, storage_dir: Path, over: dict[str, Any], code: str
+) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(DomainError) as caught:
+        register(clerk, agency, **over)
+    assert caught.value.code == code
+    assert caught.value.message  # Vietnamese, for the clerk
+    _nothing_saved(storage_dir)
+    year = timezone.localdate().year
+    assert numbering.current_number(services.incoming_register(agency), year) == 0
+    assert register(clerk, agency).incoming_number == 1
+
+
+def test_accepted_number_symbols(agency, clerk) -> None:  # type: ignore[no-untyped-def]
+    for value in ("05/QĐ-UBND", "123/UBND-VP", "7/2025/QĐ-UBND", "45/TTr-SNN.KH"):
+        assert register(clerk, agency, number_symbol=value).number_symbol == value
+
+
+def test_unsigned_pdf_has_an_empty_signature_list(agency, clerk) -> None:  # type: ignore[no-untyped-def]
+    document = register(clerk, agency)
+    assert document.signatures == []
+    assert "không có chữ ký số" in document.signature_summary
+
+
+def test_signed_pdf_shows_signer_trust_and_integrity(
+    agency, clerk, certificate
+) -> None:  # type: ignore[no-untyped-def]
+    signed = signing.sign_pdf(make_pdf(), certificate)
+    document = register(clerk, agency, pdf=signed)
+    document.refresh_from_db()
+    [check] = document.signatures
+    assert check["signer_common_name"] == "Nguyễn Văn Ân"
+    assert check["fingerprint"] == certificate.fingerprint
+    assert check["issuer"]
+    assert check["signing_time"] is not None
+    assert check["intact"] and check["trusted"] and check["ok"]
+    assert "hợp lệ" in document.signature_summary
+
+
+def test_tampered_signed_pdf_registers_marked_not_intact(
+    agency, clerk, certificate
+) -> None:  # type: ignore[no-untyped-def]
+    signed = bytearray(signing.sign_pdf(make_pdf(), certificate))
+    at = signed.index(BODY_TEXT.encode())
+    signed[at] ^= 0x01  # inside the signed byte range
+    document = register(clerk, agency, pdf=bytes(signed))
+    [check] = document.signatures
+    assert not check["intact"] and not check["ok"]
+    assert "đã bị thay đổi" in document.signature_summary
+
+
+@pytest.fixture
+def two_documents(agency, clerk):  # type: ignore[no-untyped-def]
+    today = timezone.localdate()
+    decision = register(clerk, agency)
+    letter = register(
+        clerk,
+        agency,
+        pdf=make_pdf("Moi du hoi nghi tong ket"),
+        number_symbol="123/UBND-VP",
+        doc_type=DocumentType.OFFICIAL_LETTER,
+        subject="Về việc tổ chức hội nghị tổng kết công tác văn thư",
+        issued_date=today - dt.timedelta(days=5),
+        received_at=timezone.now() - dt.timedelta(days=3),
+        secrecy=Secrecy.CONFIDENTIAL,
+    )
+    return decision, letter
+
+
+def found(user: Any, query: str = "", **filters: Any) -> set[int]:
+    return set(
+        selectors.search_incoming(user, query, **filters).values_list("pk", flat=True)
+    )
+
+
+def test_search_by_words_symbol_text_and_filters(two_documents, clerk) -> None:  # type: ignore[no-untyped-def]
+    decision, letter = two_documents
+    today = timezone.localdate()
+    assert found(clerk, "quyet dinh") == {decision.pk}
+    assert found(clerk, "QUYẾT ĐỊNH chuyển đổi số") == {decision.pk}
+    assert found(clerk, "12/QĐ-UBND") == {decision.pk}
+    assert found(clerk, "123/UBND-VP") == {letter.pk}
+    assert found(clerk, "ubnd") == {decision.pk, letter.pk}
+    # Words only inside the PDFs.
+    assert found(clerk, "ruong bac thang") == {decision.pk}
+    assert found(clerk, "tong ket") == {letter.pk}
+    assert found(clerk, "", date_from=today) == {decision.pk}
+    assert found(clerk, "ubnd", date_to=today - dt.timedelta(days=1)) == {letter.pk}
+    assert found(
+        clerk,
+        "",
+        date_from=today - dt.timedelta(days=3),
+        date_to=today - dt.timedelta(days=3),
+    ) == {letter.pk}
+    assert found(clerk, "ubnd", doc_type=DocumentType.DECISION) == {decision.pk}
+    assert found(clerk, "", secrecy=Secrecy.CONFIDENTIAL) == {letter.pk}
+    assert found(clerk, "khong co tu nay") == set()
+
+
+def test_another_agency_can_neither_list_get_nor_find(
+    two_documents, other_agency
+) -> None:  # type: ignore[no-untyped-def]
+    decision, _ = two_documents
+    outsider = factories.official(unit=other_agency, role=Role.SPECIALIST)
+    assert not selectors.visible_incoming(outsider).exists()
+    with pytest.raises(NotFound):
+        selectors.get_incoming_for(outsider, decision.pk)
+    assert found(outsider, "quyet dinh") == set()
+    assert found(outsider, "12/QĐ-UBND") == set()
+
+
+def test_roles_at_the_agency_or_above_it_see_the_register(
+    two_documents, agency, province
+) -> None:  # type: ignore[no-untyped-def]
+    decision, letter = two_documents
+    specialist = factories.official(unit=agency, role=Role.SPECIALIST)
+    chair = factories.official(unit=province, role=Role.LEADER, subtree=True)
+    province_only = factories.official(unit=province, role=Role.LEADER)
+    for user in (specialist, chair):
+        assert found(user) == {decision.pk, letter.pk}
+        assert selectors.get_incoming_for(user, str(decision.pk)) == decision
+    assert found(province_only) == set()
+
+
+def test_no_roles_no_citizens_no_strange_ids(two_documents, agency) -> None:  # type: ignore[no-untyped-def]
+    decision, _ = two_documents
+    citizen = User.objects.create_user(
+        username="001090012345", full_name="Trần Văn Dân", kind=AccountKind.CITIZEN
+    )
+    roleless = factories.official(unit=agency)
+    for user in (citizen, roleless):
+        assert not selectors.visible_incoming(user).exists()
+        with pytest.raises(NotFound):
+            selectors.get_incoming_for(user, decision.pk)
+    clerk = decision.registered_by
+    for bad in ("abc", "-1", "1 OR 1=1", 10**9):
+        with pytest.raises(NotFound):
+            selectors.get_incoming_for(clerk, bad)
+
+
+def test_only_the_agency_clerk_may_register(agency, other_clerk, clerk) -> None:  # type: ignore[no-untyped-def]
+    specialist = factories.official(unit=agency, role=Role.SPECIALIST)
+    leader = factories.official(unit=agency, role=Role.LEADER)
+    assert policies.can_register_incoming(clerk, agency)
+    for user in (specialist, leader, other_clerk):
+        assert not policies.can_register_incoming(user, agency)
+        with pytest.raises(Forbidden):
+            register(user, agency)
+    assert IncomingDocument.objects.count() == 0
