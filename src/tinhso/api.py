@@ -25,7 +25,7 @@ PROBLEM = "application/problem+json"
 
 
 class Renderer(JSONRenderer):
-    # Vietnamese stays readable in responses instead of \uXXXX escapes.
+    # Vietnamese stays readable in responses instead of \u escapes.
     json_dumps_params = {"ensure_ascii": False}
 
 
