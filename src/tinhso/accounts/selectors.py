@@ -21,17 +21,41 @@ from tinhso.core.models import OrgUnit
 USER_SCOPE = "accounts.user"
 
 
+def role_scope(user: Any, *, role: str | None = None, unit_field: str = "") -> Q:
+    """Condition matching the units ``user``'s roles cover (any role, or ``role``).
+
+    ``unit_field`` names the org-unit field of the queried model ("agency"
+    for documents); empty means the query is over units themselves. A role
+    held over a subtree covers every unit below. Matches nothing when the
+    user holds no such role.
+    """
+    prefix = f"{unit_field}__" if unit_field else ""
+    condition = Q(pk__in=[])
+    assignments = user.roles.select_related("org_unit")
+    if role is not None:
+        assignments = assignments.filter(role=role)
+    for assignment in assignments:
+        if assignment.include_subtree:
+            condition |= Q(**{f"{prefix}path__startswith": assignment.org_unit.path})
+        else:
+            condition |= Q(**{f"{prefix}pk": assignment.org_unit_id})
+    return condition
+
+
 def administered_units(user: Any) -> QuerySet[OrgUnit]:
     """Units in which ``user`` is an administrator (subtrees included)."""
-    condition = Q(pk__in=[])
-    for assignment in user.roles.filter(role=Role.ADMINISTRATOR).select_related(
-        "org_unit"
-    ):
-        if assignment.include_subtree:
-            condition |= Q(path__startswith=assignment.org_unit.path)
-        else:
-            condition |= Q(pk=assignment.org_unit_id)
-    return OrgUnit.objects.filter(condition, legacy=False)
+    return OrgUnit.objects.filter(
+        role_scope(user, role=Role.ADMINISTRATOR), legacy=False
+    )
+
+
+def role_holders(role: str) -> QuerySet[RoleAssignment]:
+    """Active officials holding ``role``, with the unit they hold it in."""
+    return (
+        RoleAssignment.objects.filter(role=role, user__is_active=True)
+        .select_related("user", "user__org_unit", "org_unit")
+        .order_by("org_unit__path", "user__username")
+    )
 
 
 def visible_users(user: Any, query: str = "") -> QuerySet[User]:

@@ -7,6 +7,7 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from tinhso.accounts.policies import is_official
+from tinhso.accounts.selectors import role_scope
 from tinhso.core import search
 from tinhso.core.errors import NotFound
 from tinhso.documents.constants import INCOMING_SCOPE
@@ -20,14 +21,7 @@ def _agency_condition(user: Any) -> Q | None:
     """
     if not is_official(user) or not user.is_active:
         return None
-    condition: Q | None = None
-    for assignment in user.roles.select_related("org_unit"):
-        if assignment.include_subtree:
-            part = Q(agency__path__startswith=assignment.org_unit.path)
-        else:
-            part = Q(agency_id=assignment.org_unit_id)
-        condition = part if condition is None else condition | part
-    return condition
+    return role_scope(user, unit_field="agency")
 
 
 def visible_incoming(user: Any) -> QuerySet[IncomingDocument]:

@@ -6,6 +6,7 @@ from asn1crypto import x509 as asn1_x509
 from pyhanko_certvalidator import ValidationContext
 
 from tinhso.accounts.models import Role, RoleAssignment, User
+from tinhso.accounts.selectors import role_holders
 from tinhso.core.models import OrgUnit
 from tinhso.pki.models import Certificate, TrustedRoot
 
@@ -43,8 +44,4 @@ def certificate_of(owner: User | OrgUnit) -> Certificate | None:
 
 def leaders() -> list[RoleAssignment]:
     """Active officials holding the leader role, with the unit they lead."""
-    return list(
-        RoleAssignment.objects.filter(role=Role.LEADER, user__is_active=True)
-        .select_related("user", "user__org_unit", "org_unit")
-        .order_by("org_unit__path", "user__username")
-    )
+    return list(role_holders(Role.LEADER))
