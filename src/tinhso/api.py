@@ -20,6 +20,7 @@ from tinhso.accounts.api import router as accounts_router
 from tinhso.accounts.auth import BearerToken, SessionAuth
 from tinhso.core.api import router as core_router
 from tinhso.core.errors import DomainError
+from tinhso.documents.api import router as documents_router
 
 PROBLEM = "application/problem+json"
 
@@ -137,3 +138,4 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 
 api.add_router("/", accounts_router)
 api.add_router("/orgunits", core_router)
+api.add_router("/documents", documents_router)

@@ -10,6 +10,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("i18n/setlang/", set_language, name="set_language"),
     path("accounts/", include("tinhso.accounts.urls")),
+    path("documents/", include("tinhso.documents.urls")),
     path("", include("tinhso.core.urls")),
 ]
 

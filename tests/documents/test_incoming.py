@@ -16,7 +16,6 @@ from tinhso.accounts.models import AccountKind, Role, User
 from tinhso.core import audit, numbering
 from tinhso.core.errors import DomainError, Forbidden, NotFound
 from tinhso.core.models import AuditEntry, StoredFile
-from tinhso.documents import policies, selectors, services
 from tinhso.documents.constants import (
     ABBREVIATIONS,
     ACTION_INCOMING_REGISTER,
@@ -25,6 +24,9 @@ from tinhso.documents.constants import (
     Secrecy,
 )
 from tinhso.documents.models import Attachment, IncomingDocument
+from tinhso.documents.policies import incoming as policies
+from tinhso.documents.selectors import incoming as selectors
+from tinhso.documents.services import incoming as services
 from tinhso.pki import signing
 
 pytestmark = pytest.mark.django_db

@@ -6,3 +6,8 @@ class DocumentsConfig(AppConfig):
     name = "tinhso.documents"
     label = "documents"
     verbose_name = _("Văn bản, điều hành")
+
+    def ready(self) -> None:
+        from tinhso.documents import navigation
+
+        navigation.register_modules()

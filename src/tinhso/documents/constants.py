@@ -92,7 +92,81 @@ class IncomingStatus(models.TextChoices):
     ASSIGNED = "assigned", _("Đã phân công")
     IN_PROGRESS = "in_progress", _("Đang xử lý")
     COMPLETED = "completed", _("Đã hoàn thành")
+    REVOKED = "revoked", _("Bị thu hồi")
+    REPLACED = "replaced", _("Đã bị thay thế")
 
 
 INCOMING_SCOPE = "documents.incoming"
 ACTION_INCOMING_REGISTER = "documents.incoming.register"
+
+
+class HandlingRole(models.TextChoices):
+    LEAD = "lead", _("Xử lý chính")
+    CO = "co", _("Phối hợp")
+    INFO = "info", _("Nhận để biết")
+
+
+class HandlingStatus(models.TextChoices):
+    OPEN = "open", _("Đang xử lý")
+    DONE = "done", _("Đã xong")
+
+
+class OutgoingStatus(models.TextChoices):
+    DRAFT = "draft", _("Dự thảo")
+    IN_REVIEW = "in_review", _("Đang trình duyệt")
+    RETURNED = "returned", _("Bị trả lại")
+    APPROVED = "approved", _("Chờ ký")
+    SIGNED = "signed", _("Đã ký, chờ phát hành")
+    ISSUED = "issued", _("Đã phát hành")
+    REVOKED = "revoked", _("Đã thu hồi")
+
+
+class ReviewActionKind(models.TextChoices):
+    SUBMIT = "submit", _("Trình duyệt")
+    APPROVE = "approve", _("Đồng ý")
+    RETURN = "return", _("Trả lại")
+    FORWARD = "forward", _("Chuyển tiếp")
+    NEW_VERSION = "new_version", _("Cập nhật dự thảo")
+    SIGN = "sign", _("Ký số")
+    ISSUE = "issue", _("Cấp số, phát hành")
+
+
+class Channel(models.TextChoices):
+    INTERNAL = "internal", _("Trong hệ thống")
+    EDXML = "edxml", _("Gói tin edXML")
+
+
+class BusinessType(models.TextChoices):
+    """edXML business type of a message (QCVN 102: 0 new … 3 replace)."""
+
+    NEW = "0", _("Văn bản mới")
+    REVOKE = "1", _("Thu hồi")
+    UPDATE = "2", _("Cập nhật")
+    REPLACE = "3", _("Thay thế")
+
+
+class DispatchStatus(models.TextChoices):
+    """Where a dispatched copy stands; values after SENT are edXML status codes."""
+
+    SENT = "sent", _("Đã gửi")
+    ARRIVED = "01", _("Đã đến")
+    REJECTED = "02", _("Bị từ chối")
+    REGISTERED = "03", _("Đã vào sổ")
+    ASSIGNED = "04", _("Đã phân công")
+    IN_PROGRESS = "05", _("Đang xử lý")
+    COMPLETED = "06", _("Đã hoàn thành")
+    TAKE_BACK_REQUESTED = "13", _("Xin lấy lại")
+    TAKEN_BACK = "15", _("Đã lấy lại")
+    TAKE_BACK_REFUSED = "16", _("Từ chối cho lấy lại")
+    REVOKED = "revoked", _("Đã thu hồi")
+    REPLACED = "replaced", _("Đã bị thay thế")
+
+
+class InboundStatus(models.TextChoices):
+    PENDING = "pending", _("Chờ vào sổ")
+    REGISTERED = "registered", _("Đã vào sổ")
+    REJECTED = "rejected", _("Đã từ chối")
+    TAKEN_BACK = "taken_back", _("Bên gửi đã lấy lại")
+
+
+OUTGOING_SCOPE = "documents.outgoing"

@@ -63,6 +63,18 @@ class IncomingDocument(models.Model):
     # kept so the panel shows what was true when the document came in.
     signatures = models.JSONField(_("kết quả kiểm tra chữ ký số"), default=list)
     signature_summary = models.TextField(_("tóm tắt chữ ký số"), blank=True)
+    # Set by the leader's assignment; closing on or before it counts on time.
+    deadline = models.DateField(_("hạn xử lý"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("thời gian hoàn thành"), null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("người kết thúc"),
+    )
+    closing_note = models.TextField(_("kết quả xử lý"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -20,7 +20,6 @@ from tinhso.core import audit, files, numbering, search
 from tinhso.core.errors import DomainError, Forbidden
 from tinhso.core.models import OrgUnit, StoredFile
 from tinhso.core.text import nfc
-from tinhso.documents import policies
 from tinhso.documents.constants import (
     ABBREVIATIONS,
     ACTION_INCOMING_REGISTER,
@@ -30,6 +29,7 @@ from tinhso.documents.constants import (
     Urgency,
 )
 from tinhso.documents.models import Attachment, IncomingDocument
+from tinhso.documents.policies import incoming as policies
 from tinhso.pki import signing
 
 logger = logging.getLogger(__name__)
