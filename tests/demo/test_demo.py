@@ -77,8 +77,11 @@ def test_demo_province_has_every_role_and_runs_twice_unchanged() -> None:
     admin = RoleAssignment.objects.get(role=Role.ADMINISTRATOR)
     assert (admin.org_unit, admin.include_subtree) == (province, True)
     commune_roles = RoleAssignment.objects.filter(org_unit__name="Phường Hà Giang 1")
+    # The commune keeps its own document register, so it has its own clerk.
     assert set(commune_roles.values_list("role", flat=True)) == {
         Role.LEADER,
+        Role.CLERK,
+        Role.SPECIALIST,
         Role.ONE_STOP_OFFICER,
     }
     # The administrator's second factor is set up and works.

@@ -126,6 +126,13 @@ OFFICIALS: list[Official] = [
         Role.SPECIALIST,
         "01",
     ),
+    Official(
+        "truongphong",
+        "Lương Thị Hồng Nhung",
+        "Trưởng phòng Tổng hợp",
+        Role.SPECIALIST,
+        "01",
+    ),
     Official("lanhdao", "Hoàng Văn Thắng", "Chánh Văn phòng", Role.LEADER, "01"),
     Official(
         "motcua",
@@ -162,6 +169,20 @@ OFFICIALS: list[Official] = [
         "Nông Văn Tuấn",
         "Chủ tịch Ủy ban nhân dân {commune}",
         Role.LEADER,
+        "commune",
+    ),
+    Official(
+        "vanthu.{slug}",
+        "Hoàng Thị Lan",
+        "Văn thư Ủy ban nhân dân {commune}",
+        Role.CLERK,
+        "commune",
+    ),
+    Official(
+        "congchuc.{slug}",
+        "Vàng Văn Dũng",
+        "Công chức Văn phòng - Thống kê {commune}",
+        Role.SPECIALIST,
         "commune",
     ),
     Official(
