@@ -157,6 +157,22 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 PROVINCE_NAME = env.get_str("TINHSO_PROVINCE_NAME", "")
 SMS_BACKEND = env.get_str("TINHSO_SMS_BACKEND", "console")
 
+# Signing keys on tokens or an HSM. Only the listed libraries are ever loaded:
+# loading one runs its code in this process.
+PKI_PKCS11_MODULES = env.get_list("TINHSO_PKI_PKCS11_MODULES", [])
+PKI_PKCS11_PIN = env.get_optional("TINHSO_PKI_PKCS11_PIN")
+
+# Documents: how edXML packages travel to systems outside the platform, and
+# LibreOffice for turning DOCX drafts into PDF.
+DOCUMENTS_EDXML_TRANSPORT = env.get_choice(
+    "TINHSO_EDXML_TRANSPORT", "folder", ("folder", "http")
+)
+DOCUMENTS_EDXML_FOLDER = env.get_str("TINHSO_EDXML_FOLDER", str(DATA_DIR / "edxml"))
+DOCUMENTS_EDXML_HTTP_URL = env.get_str("TINHSO_EDXML_HTTP_URL", "")
+DOCUMENTS_EDXML_HTTP_TOKEN = env.get_str("TINHSO_EDXML_HTTP_TOKEN", "")
+DOCUMENTS_EDXML_HTTP_TIMEOUT = env.get_int("TINHSO_EDXML_HTTP_TIMEOUT", 15, minimum=1)
+SOFFICE_PATH = env.get_optional("TINHSO_SOFFICE")
+
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = 8 * 3600

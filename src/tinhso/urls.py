@@ -11,6 +11,7 @@ urlpatterns = [
     path("i18n/setlang/", set_language, name="set_language"),
     path("accounts/", include("tinhso.accounts.urls")),
     path("documents/", include("tinhso.documents.urls")),
+    path("pki/", include("tinhso.pki.urls")),
     path("", include("tinhso.core.urls")),
 ]
 

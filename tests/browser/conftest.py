@@ -32,7 +32,9 @@ def _chromium() -> str | None:
     return None
 
 
-@pytest.fixture(scope="session")
+# Per module: Playwright keeps an event loop running in this thread while
+# open, and later tests that sign PDFs (pyHanko runs its own loop) need none.
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
     executable = _chromium()
     if executable is None:

@@ -149,8 +149,12 @@ def target(tmp_path: Path) -> Iterator[Target]:
 
 
 @pytest.fixture(autouse=True)
-def _source_files(settings: Any, tmp_path: Path) -> Path:
-    """The source platform's files live in this test's own folder."""
+def _source_files(
+    settings: Any, tmp_path: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Path:
+    """The source platform's files and data folder (its key folder) are this
+    test's own."""
+    settings.DATA_DIR = tmp_path_factory.mktemp("source-data")
     location = tmp_path / "source-files"
     settings.STORAGES = {
         **settings.STORAGES,

@@ -12,18 +12,20 @@ import pytest
 
 from tests import factories
 from tests.documents.conftest import BODY_TEXT, kept_files, make_pdf
+from tinhso.accounts import services as accounts
 from tinhso.accounts.models import AccountKind, Role, User
 from tinhso.core import audit, numbering
 from tinhso.core.errors import DomainError, Forbidden, NotFound
-from tinhso.core.models import AuditEntry, StoredFile
+from tinhso.core.models import AuditEntry, OrgUnitKind, StoredFile
 from tinhso.documents.constants import (
     ABBREVIATIONS,
     ACTION_INCOMING_REGISTER,
     DocumentType,
+    HandlingRole,
     IncomingStatus,
     Secrecy,
 )
-from tinhso.documents.models import Attachment, IncomingDocument
+from tinhso.documents.models import Attachment, Handling, IncomingDocument
 from tinhso.documents.policies import incoming as policies
 from tinhso.documents.selectors import incoming as selectors
 from tinhso.documents.services import incoming as services
@@ -121,7 +123,6 @@ def _nothing_saved(storage_dir: Path) -> None:
         ({"issuer_name": ""}, "incoming_issuer_required"),
         ({"file": BytesIO(b"Day khong phai PDF\n" * 20)}, "file_type_mismatch"),
         ({"file_name": "quyet-dinh.docx"}, "file_type_not_allowed"),
-        # Fails after the number was taken and the main PDF written.
         (
             {"attachments": [(BytesIO(b"MZ\x90\x00" + b"\x00" * 60), "virus.exe")]},
             "file_type_not_allowed",
@@ -145,9 +146,85 @@ def test_a_failed_registration_saves_nothing_and_takes_no_number(
     assert register(clerk, agency).incoming_number == 1
 
 
-def test_accepted_number_symbols(agency, clerk) -> None:  # type: ignore[no-untyped-def]
-    for value in ("05/QĐ-UBND", "123/UBND-VP", "7/2025/QĐ-UBND", "45/TTr-SNN.KH"):
-        assert register(clerk, agency, number_symbol=value).number_symbol == value
+@pytest.mark.parametrize(
+    ("value", "doc_type"),
+    [
+        ("05/QĐ-UBND", DocumentType.DECISION),
+        ("123/UBND-VP", DocumentType.OFFICIAL_LETTER),
+        ("45/TTr-SNN.KH", DocumentType.SUBMISSION),
+        ("3/QyĐ-UBND", DocumentType.REGULATION),
+        ("08/CTr-UBND", DocumentType.PROGRAMME),
+        ("1234/CT-CS", DocumentType.OFFICIAL_LETTER),  # Cục Thuế's own symbol
+        ("17/UBND", DocumentType.PUBLIC_LETTER),
+    ],
+)
+def test_accepted_number_symbols(agency, clerk, value: str, doc_type: str) -> None:  # type: ignore[no-untyped-def]
+    document = register(clerk, agency, number_symbol=value, doc_type=doc_type)
+    assert document.number_symbol == value
+
+
+def test_legal_normative_symbol_carries_the_year_of_issue(agency, clerk) -> None:  # type: ignore[no-untyped-def]
+    issued = dt.date(timezone.localdate().year - 1, 12, 30)
+    document = register(
+        clerk, agency, number_symbol=f"05/{issued.year}/QĐ-UBND", issued_date=issued
+    )
+    assert document.number_symbol == f"05/{issued.year}/QĐ-UBND"
+    with pytest.raises(DomainError) as caught:
+        register(
+            clerk,
+            agency,
+            number_symbol=f"06/{issued.year - 1}/QĐ-UBND",
+            issued_date=issued,
+        )
+    assert caught.value.code == "incoming_symbol_year_mismatch"
+    assert caught.value.message == (
+        f"Năm trong số, ký hiệu “06/{issued.year - 1}/QĐ-UBND” phải là năm ban hành "
+        f"({issued.year})."
+    )
+
+
+@pytest.mark.parametrize(
+    ("value", "doc_type", "message"),
+    [
+        (
+            "12/QĐ-UBND",
+            DocumentType.PLAN,
+            "Số, ký hiệu “12/QĐ-UBND” không khớp loại văn bản Kế hoạch: ký hiệu "
+            "của Kế hoạch bắt đầu bằng chữ viết tắt KH, ví dụ 12/KH-UBND. Hãy sửa "
+            "số, ký hiệu hoặc chọn lại loại văn bản.",
+        ),
+        (
+            "123/UBND-VP",
+            DocumentType.DECISION,
+            "Số, ký hiệu “123/UBND-VP” không khớp loại văn bản Quyết định: ký hiệu "
+            "của Quyết định bắt đầu bằng chữ viết tắt QĐ, ví dụ 12/QĐ-UBND. Hãy sửa "
+            "số, ký hiệu hoặc chọn lại loại văn bản.",
+        ),
+        (
+            "12/QD-UBND",  # no Đ: not the abbreviation of a Quyết định
+            DocumentType.DECISION,
+            "Số, ký hiệu “12/QD-UBND” không khớp loại văn bản Quyết định: ký hiệu "
+            "của Quyết định bắt đầu bằng chữ viết tắt QĐ, ví dụ 12/QĐ-UBND. Hãy sửa "
+            "số, ký hiệu hoặc chọn lại loại văn bản.",
+        ),
+        (
+            "12/QĐ-UBND",
+            DocumentType.OFFICIAL_LETTER,
+            "Số, ký hiệu “12/QĐ-UBND” có chữ viết tắt QĐ của Quyết định, nhưng Công "
+            "văn không có chữ viết tắt loại văn bản (ví dụ 123/UBND-VP). Hãy chọn "
+            "loại Quyết định hoặc sửa số, ký hiệu.",
+        ),
+    ],
+)
+def test_symbol_must_match_the_document_type(
+    agency, clerk, storage_dir: Path, value: str, doc_type: str, message: str
+) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(DomainError) as caught:
+        register(clerk, agency, number_symbol=value, doc_type=doc_type)
+    assert caught.value.code == "incoming_symbol_type_mismatch"
+    assert caught.value.extra == {"field": "number_symbol"}
+    assert caught.value.message == message
+    _nothing_saved(storage_dir)
 
 
 def test_unsigned_pdf_has_an_empty_signature_list(agency, clerk) -> None:  # type: ignore[no-untyped-def]
@@ -243,17 +320,84 @@ def test_another_agency_can_neither_list_get_nor_find(
     assert found(outsider, "12/QĐ-UBND") == set()
 
 
-def test_roles_at_the_agency_or_above_it_see_the_register(
+def test_roles_at_the_agency_or_above_it_see_its_normal_documents(
     two_documents, agency, province
 ) -> None:  # type: ignore[no-untyped-def]
-    decision, letter = two_documents
+    decision, _letter = two_documents
     specialist = factories.official(unit=agency, role=Role.SPECIALIST)
+    officer = factories.official(unit=agency, role=Role.REPORTING_OFFICER)
     chair = factories.official(unit=province, role=Role.LEADER, subtree=True)
     province_only = factories.official(unit=province, role=Role.LEADER)
-    for user in (specialist, chair):
-        assert found(user) == {decision.pk, letter.pk}
+    for user in (specialist, officer, chair):
+        assert decision.pk in found(user)
         assert selectors.get_incoming_for(user, str(decision.pk)) == decision
     assert found(province_only) == set()
+
+
+def test_a_secret_document_is_seen_by_clerks_leaders_registrar_and_assignees(
+    two_documents, agency, province, clerk
+) -> None:  # type: ignore[no-untyped-def]
+    """GIVEN a document marked Mật in the agency's register
+    THEN its clerks, its leaders (there or above), and the people or units it
+    was assigned to see and find it; other role holders of the agency do not."""
+    decision, letter = two_documents
+    second_clerk = factories.official(unit=agency, role=Role.CLERK)
+    director = factories.official(unit=agency, role=Role.LEADER)
+    chair = factories.official(unit=province, role=Role.LEADER, subtree=True)
+    specialist = factories.official(unit=agency, role=Role.SPECIALIST)
+    assignee = factories.official(unit=agency, role=Role.SPECIALIST)
+    department = factories.orgunit(
+        kind=OrgUnitKind.DEPARTMENT, name="Phòng Kế hoạch", parent=agency
+    )
+    head = factories.official(unit=department, role=Role.LEADER)
+    staff = factories.official(unit=department, role=Role.SPECIALIST)
+    province_admin = factories.official(
+        unit=province, role=Role.ADMINISTRATOR, subtree=True
+    )
+    # Assignment rows as the handling part writes them: one person, one unit.
+    Handling.objects.create(
+        document=letter, role=HandlingRole.LEAD, user=assignee, assigned_by=director
+    )
+    Handling.objects.create(
+        document=letter, role=HandlingRole.CO, unit=department, assigned_by=director
+    )
+
+    for user in (clerk, second_clerk, director, chair, assignee, head):
+        assert letter.pk in found(user)
+        assert found(user, "tong ket") == {letter.pk}
+        assert selectors.get_incoming_for(user, letter.pk) == letter
+    # A department's leader holds no role at the agency itself: of its
+    # register, they see what their unit was given.
+    assert found(head) == {letter.pk}
+    for user in (specialist, staff, province_admin):
+        assert letter.pk not in found(user)
+        assert found(user, "tong ket") == set()
+        assert found(user, "123/UBND-VP") == set()
+        with pytest.raises(NotFound):
+            selectors.get_incoming_for(user, letter.pk)
+    assert found(specialist) == {decision.pk}
+    # The department's own staff were not assigned the normal decision either.
+    assert found(staff) == set()
+
+
+def test_the_registering_clerk_keeps_sight_of_a_secret_document(agency, clerk) -> None:  # type: ignore[no-untyped-def]
+    secret = register(clerk, agency, secrecy=Secrecy.TOP_SECRET)
+    accounts.revoke_role(clerk.roles.get())
+    clerk = User.objects.get(pk=clerk.pk)
+    assert selectors.get_incoming_for(clerk, secret.pk) == secret
+
+
+def test_an_assignee_sees_a_normal_document_without_a_role_at_the_agency(
+    agency, other_agency, clerk
+) -> None:  # type: ignore[no-untyped-def]
+    decision = register(clerk, agency)
+    director = factories.official(unit=agency, role=Role.LEADER)
+    expert = factories.official(unit=other_agency, role=Role.SPECIALIST)
+    assert found(expert) == set()
+    Handling.objects.create(
+        document=decision, role=HandlingRole.INFO, user=expert, assigned_by=director
+    )
+    assert found(expert, "quyet dinh") == {decision.pk}
 
 
 def test_no_roles_no_citizens_no_strange_ids(two_documents, agency) -> None:  # type: ignore[no-untyped-def]
@@ -267,7 +411,7 @@ def test_no_roles_no_citizens_no_strange_ids(two_documents, agency) -> None:  # 
         with pytest.raises(NotFound):
             selectors.get_incoming_for(user, decision.pk)
     clerk = decision.registered_by
-    for bad in ("abc", "-1", "1 OR 1=1", 10**9):
+    for bad in ("abc", "-1", "1 OR 1=1", 10**9, "²", "١"):
         with pytest.raises(NotFound):
             selectors.get_incoming_for(clerk, bad)
 

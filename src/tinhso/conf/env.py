@@ -28,6 +28,14 @@ VARIABLES: dict[str, str] = {
     "TINHSO_SMS_BACKEND": "console (default) or a dotted path to a gateway class",
     "TINHSO_TASKS": "db (default) or immediate",
     "TINHSO_LOG_LEVEL": "INFO (default), DEBUG, WARNING or ERROR",
+    "TINHSO_PKI_PKCS11_MODULES": "comma-separated PKCS#11 libraries the server may load",
+    "TINHSO_PKI_PKCS11_PIN": "user PIN of the PKCS#11 tokens; default none",
+    "TINHSO_EDXML_TRANSPORT": "folder (default) or http: how edXML packages leave",
+    "TINHSO_EDXML_FOLDER": "outbox/inbox folder of the folder transport",
+    "TINHSO_EDXML_HTTP_URL": "import endpoint of the receiving system (http)",
+    "TINHSO_EDXML_HTTP_TOKEN": "bearer token for that endpoint (http)",
+    "TINHSO_EDXML_HTTP_TIMEOUT": "seconds to wait for it; default 15",
+    "TINHSO_SOFFICE": "LibreOffice's soffice for DOCX drafts; default from PATH",
 }
 
 

@@ -1,12 +1,20 @@
-"""Backup and restore of a whole platform: the database and the stored files.
+"""Backup and restore of a whole platform: the database, the stored files and
+the signing keys.
 
 An archive is a gzip-compressed tar holding, in this order:
 
 - ``database.sqlite3`` (an SQLite online-backup copy) or ``database.pgdump``
   (``pg_dump --format=custom``),
 - ``files/<name>`` for every file in Django's default storage,
+- ``keys/secret_key`` (the data folder's secret key, when the platform's
+  ``SECRET_KEY`` comes from that file) and ``keys/pki/<name>`` for every file
+  of the data folder's ``pki`` folder: the PKCS#12 files of signing keys,
+  whose passphrases derive from ``SECRET_KEY``. Without both, a restored
+  platform could not sign; with both, the archive is as secret as the keys.
 - ``manifest.json``: format version, creation time, tinhso version, database
-  vendor, applied migrations and the size and SHA-256 of every member.
+  vendor, applied migrations, a check value of ``SECRET_KEY`` (to tell at
+  restore whether the key in use is the one the signing keys need) and the
+  size and SHA-256 of every member.
 
 The manifest comes last because a member's checksum is known only once it has
 been streamed into the archive; reading the files twice to put it first would
@@ -17,6 +25,7 @@ checks every member against the manifest before it changes anything.
 """
 
 import hashlib
+import hmac
 import io
 import json
 import os
@@ -32,7 +41,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib import metadata
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import IO, Any, cast
 
 from django.conf import settings
@@ -47,9 +56,15 @@ from tinhso.core import audit
 from tinhso.core.models import AuditEntry
 from tinhso.core.search import FTS_TABLE
 
-FORMAT_VERSION = 1
+# 2: keys/ members and secret_key_check (1 is still read).
+FORMAT_VERSION = 2
 MANIFEST_NAME = "manifest.json"
 FILES_PREFIX = "files/"
+KEYS_PREFIX = "keys/"
+# In the data folder: the secret key file (conf/env.py) and the folders of
+# key files whose passphrases derive from SECRET_KEY (pki/keystore.py).
+SECRET_KEY_FILE = "secret_key"  # noqa: S105 - a file name, not a secret
+KEY_FOLDERS = ("pki",)
 DATABASE_MEMBERS = {"sqlite": "database.sqlite3", "postgresql": "database.pgdump"}
 VENDOR_NAMES = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
 # Top-level storage folders that hold no platform data (readiness probes).
@@ -85,6 +100,7 @@ class Manifest:
     database_vendor: str
     migrations: dict[str, list[str]]
     members: tuple[Member, ...]
+    secret_key_check: str = ""
 
     @property
     def database(self) -> Member:
@@ -94,6 +110,15 @@ class Manifest:
     @property
     def files(self) -> list[Member]:
         return [m for m in self.members if m.name.startswith(FILES_PREFIX)]
+
+    @property
+    def keys(self) -> list[Member]:
+        """Key files of the data folder, the secret key among them if kept."""
+        return [m for m in self.members if m.name.startswith(KEYS_PREFIX)]
+
+    @property
+    def has_secret_key(self) -> bool:
+        return any(m.name == KEYS_PREFIX + SECRET_KEY_FILE for m in self.members)
 
     @property
     def migration_count(self) -> int:
@@ -106,6 +131,7 @@ class Manifest:
             "tinhso_version": self.tinhso_version,
             "database_vendor": self.database_vendor,
             "migrations": self.migrations,
+            "secret_key_check": self.secret_key_check,
             "members": [
                 {"name": m.name, "size": m.size, "sha256": m.sha256}
                 for m in self.members
@@ -130,6 +156,7 @@ class Manifest:
                     Member(str(m["name"]), int(m["size"]), str(m["sha256"]))
                     for m in data["members"]
                 ),
+                secret_key_check=str(data.get("secret_key_check", "")),
             )
         except (ValueError, TypeError, KeyError, AttributeError) as exc:
             raise BackupError(
@@ -351,6 +378,7 @@ def create_backup(
                         members = [_add_member(tar, DATABASE_MEMBERS[vendor], handle)]
                     snapshot.unlink()
                     members += _add_files(tar, default_storage, say)
+                    members += _add_keys(tar, say)
                     manifest = Manifest(
                         format_version=FORMAT_VERSION,
                         created_at=datetime.now(UTC).isoformat(timespec="seconds"),
@@ -358,6 +386,7 @@ def create_backup(
                         database_vendor=vendor,
                         migrations=migrations,
                         members=tuple(members),
+                        secret_key_check=secret_key_check(settings.SECRET_KEY),
                     )
                     _add_bytes(tar, MANIFEST_NAME, manifest.to_json())
                 raw.flush()
@@ -511,6 +540,105 @@ def _add_files(tar: tarfile.TarFile, storage: Storage, say: Progress) -> list[Me
     return members
 
 
+# --- keys ----------------------------------------------------------------------
+
+
+def secret_key_check(key: str) -> str:
+    """A value telling whether two secret keys are the same, revealing neither."""
+    return hmac.new(
+        key.encode(), b"tinhso backup: secret key check", hashlib.sha256
+    ).hexdigest()
+
+
+def _data_dir() -> Path:
+    return Path(settings.DATA_DIR)
+
+
+def _secret_key_file() -> Path | None:
+    """The data folder's secret key file, if it holds the key in use.
+
+    SECRET_KEY may come from elsewhere (the environment); a file that is
+    not the key in use protects nothing and is not worth restoring.
+    """
+    path = _data_dir() / SECRET_KEY_FILE
+    try:
+        kept = path.read_text().strip()
+    except (OSError, UnicodeDecodeError):
+        return None
+    return path if kept and kept == settings.SECRET_KEY else None
+
+
+def _key_files() -> Iterator[tuple[str, Path]]:
+    data_dir = _data_dir()
+    for folder in KEY_FOLDERS:
+        root = data_dir / folder
+        if not root.is_dir():
+            continue
+        for path in sorted(root.rglob("*")):
+            if path.is_file() and not path.is_symlink():
+                yield KEYS_PREFIX + path.relative_to(data_dir).as_posix(), path
+
+
+def _describe_key_folders() -> str:
+    return ", ".join(str(_data_dir() / folder) for folder in KEY_FOLDERS)
+
+
+def _add_keys(tar: tarfile.TarFile, say: Progress) -> list[Member]:
+    secret = _secret_key_file()
+    sources = list(_key_files())
+    if secret is not None:
+        sources.insert(0, (KEYS_PREFIX + SECRET_KEY_FILE, secret))
+    members: list[Member] = []
+    for name, path in sources:
+        try:
+            handle = path.open("rb")
+        except FileNotFoundError:
+            continue  # a key removed with its failed certificate meanwhile
+        with handle:
+            members.append(_add_member(tar, name, handle))
+    keys = sum(1 for m in members if m.name != KEYS_PREFIX + SECRET_KEY_FILE)
+    say(
+        f"Keys: {_plural(keys, 'file')} from {_describe_key_folders()}"
+        + (f", and the secret key from {secret}." if secret is not None else ".")
+    )
+    if secret is not None and keys:
+        say(
+            "WARNING: this archive holds the signing keys and the secret key that "
+            "unlocks them: whoever has it can sign documents in their owners' "
+            "names. Keep it as secret as the keys themselves (encrypted, readable "
+            "by its owner only, never on a shared drive)."
+        )
+    elif secret is not None:
+        say(
+            "WARNING: this archive holds the platform's secret key; keep it "
+            "readable by its owner only."
+        )
+    elif keys:
+        say(
+            f"WARNING: SECRET_KEY does not come from {_data_dir() / SECRET_KEY_FILE}, "
+            "so this archive does not hold it. The signing keys in the archive "
+            "open only with that key: keep it safe, apart from the archive, and "
+            "give a restored platform the same SECRET_KEY."
+        )
+    return members
+
+
+def _key_destination(name: str) -> Path:
+    """Where a ``keys/`` member goes; anything else was not written by backup."""
+    relative = name.removeprefix(KEYS_PREFIX)
+    parts = PurePosixPath(relative).parts
+    plain = all(part not in ("", ".", "..") and "\\" not in part for part in parts)
+    if not relative.startswith("/") and plain:
+        if relative == SECRET_KEY_FILE:
+            return _data_dir() / SECRET_KEY_FILE
+        if len(parts) >= 2 and parts[0] in KEY_FOLDERS:
+            return _data_dir().joinpath(*parts)
+    raise BackupError(
+        f"The archive member {name} is not a key file tinhso backs up; the "
+        "archive was altered."
+    )
+
+
 # --- verify and restore ------------------------------------------------------
 
 
@@ -598,9 +726,11 @@ def verify_archive(
                 f"The archive is damaged or incomplete at member {current} ({exc})."
             ) from None
     if manifest_bytes is None:
+        # A gzip stream cut short can end at a member boundary, where tar
+        # sees a normal end of archive: only the missing manifest tells.
         raise BackupError(
-            f"The archive has no {MANIFEST_NAME}; it is incomplete or was not made "
-            "by tinhso backup."
+            f"The archive is damaged or incomplete (it ends without its "
+            f"{MANIFEST_NAME}), or was not made by tinhso backup."
         )
     manifest = Manifest.from_json(manifest_bytes)
     expected = {m.name: m for m in manifest.members}
@@ -621,6 +751,8 @@ def verify_archive(
         raise BackupError(
             f"The archive member {missing[0]} listed in the manifest is missing."
         )
+    for member in manifest.keys:
+        _key_destination(member.name)
     _refuse_other_vendor(manifest.database_vendor)
     pending = _compare_migrations(manifest, say)
     total = sum(m.size for m in manifest.members)
@@ -694,6 +826,12 @@ def _inspect_target(vendor: str) -> _Target:
             f"The target {_describe_storage(default_storage)} is not empty (it holds "
             f"{first_file}); restore only into an empty data folder."
         )
+    first_key = next(_key_files(), None)
+    if first_key is not None:
+        raise BackupError(
+            f"The target key folder {first_key[1].parent} is not empty (it holds "
+            f"{first_key[1].name}); restore only into an empty data folder."
+        )
     return _Target(tables, applied)
 
 
@@ -751,10 +889,12 @@ def restore_backup(
             f"The target {_describe_database(vendor)} has empty tables of another "
             "schema version; drop and re-create it empty before restoring."
         )
+    key_from_file = _secret_key_file() is not None
     with tempfile.TemporaryDirectory(
         prefix=".tinhso-restore-", dir=settings.DATA_DIR
     ) as scratch:
         _restore_members(source, manifest, vendor, Path(scratch), say, clean=clean)
+    _say_about_secret_key(manifest, say, key_from_file=key_from_file)
     if pending:
         say(
             f"Schema: the archive is older than this tinhso; run `tinhso migrate` to "
@@ -772,6 +912,42 @@ def restore_backup(
     )
 
 
+def _say_about_secret_key(
+    manifest: Manifest, say: Progress, *, key_from_file: bool
+) -> None:
+    """Tell whether the restored signing keys will open with the key in use."""
+    keys = sum(1 for m in manifest.keys if m.name != KEYS_PREFIX + SECRET_KEY_FILE)
+    path = _data_dir() / SECRET_KEY_FILE
+    if manifest.has_secret_key:
+        if key_from_file:
+            say(
+                f"Secret key: restored into {path}; start the platform again so "
+                "it uses the restored key."
+            )
+        else:
+            say(
+                f"WARNING: this platform takes SECRET_KEY from its environment, "
+                f"not from {path}: set SECRET_KEY to the backed-up platform's key "
+                f"(restored into {path}), or the {_plural(keys, 'signing key file')} "
+                "cannot be opened."
+            )
+        return
+    if not keys:
+        return
+    if manifest.secret_key_check == secret_key_check(settings.SECRET_KEY):
+        say(
+            "Secret key: the archive holds none, and this platform's SECRET_KEY "
+            "is the one the restored signing keys need."
+        )
+    else:
+        say(
+            "WARNING: the archive holds no secret key (the backed-up platform "
+            "took SECRET_KEY from its environment) and this platform's "
+            f"SECRET_KEY is another one: give it the same SECRET_KEY, or the "
+            f"{_plural(keys, 'restored signing key file')} cannot be opened."
+        )
+
+
 def _restore_members(
     source: Path,
     manifest: Manifest,
@@ -785,6 +961,7 @@ def _restore_members(
     database_name = DATABASE_MEMBERS[vendor]
     restored = False
     written: list[Member] = []
+    keys: list[Member] = []
     try:
         with _open_archive(source) as tar:
             for info in tar:
@@ -800,6 +977,9 @@ def _restore_members(
                     _restore_database(handle, member, vendor, scratch, clean=clean)
                     say(f"Database: restored {human_size(member.size)}.")
                     restored = True
+                elif info.name.startswith(KEYS_PREFIX):
+                    _restore_key(handle, member)
+                    keys.append(member)
                 else:
                     _restore_file(handle, member)
                     written.append(member)
@@ -811,20 +991,30 @@ def _restore_members(
                 f"The restore failed before the database was written ({exc})."
             ) from exc
         raise BackupError(
-            f"The restore stopped after the database and {_plural(len(written), 'file')} "
-            f"were written ({exc}); empty the target database and files folder before "
-            "trying again."
+            f"The restore stopped after the database, {_plural(len(written), 'file')} "
+            f"and {_plural(len(keys), 'key file')} were written ({exc}); empty the "
+            "target database, files folder and key folder before trying again."
         ) from None
     say(
         f"Files: restored {_plural(len(written), 'file')}, "
         f"{human_size(sum(m.size for m in written))} into "
         f"{_describe_storage(default_storage)}."
     )
+    signing_keys = [m for m in keys if m.name != KEYS_PREFIX + SECRET_KEY_FILE]
+    if signing_keys:
+        say(
+            f"Keys: restored {_plural(len(signing_keys), 'file')} into "
+            f"{_describe_key_folders()}."
+        )
 
 
-def _copy_checked(handle: IO[bytes], member: Member, destination: Path) -> None:
+def _copy_checked(
+    handle: IO[bytes], member: Member, destination: Path, *, mode: int = 0o666
+) -> None:
     reader = _Hashing(handle)
-    with destination.open("xb") as out:
+    # O_EXCL: never over another file; ``mode`` from the first byte written.
+    fd = os.open(destination, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
+    with os.fdopen(fd, "wb") as out:
         while chunk := reader.read(_CHUNK):
             out.write(chunk)
         out.flush()
@@ -888,3 +1078,24 @@ def _restore_file(handle: IO[bytes], member: Member) -> None:
             f"The file {name} could not be restored under its own name or changed "
             "since it was checked."
         )
+
+
+def _restore_key(handle: IO[bytes], member: Member) -> None:
+    """A key file, owner-only like the original, into an empty key folder.
+
+    The secret key replaces the one this platform made when it first
+    started: the database is empty, so nothing depends on that one yet.
+    """
+    destination = _key_destination(member.name)
+    destination.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if member.name != KEYS_PREFIX + SECRET_KEY_FILE:
+        _copy_checked(handle, member, destination, mode=0o600)
+        return
+    incoming = destination.with_name(
+        f".{destination.name}.{uuid.uuid4().hex[:8]}.restoring"
+    )
+    try:
+        _copy_checked(handle, member, incoming, mode=0o600)
+        os.replace(incoming, destination)
+    finally:
+        incoming.unlink(missing_ok=True)

@@ -25,6 +25,7 @@ from tinhso.core import services as core
 from tinhso.core.errors import DomainError
 from tinhso.core.models import AuditEntry, OrgUnit, OrgUnitKind
 from tinhso.core.text import fold
+from tinhso.demo.documents import load_documents
 
 # One well-known password for every demo account (passes Django's validators).
 DEMO_PASSWORD = "Demo@2026"  # noqa: S105
@@ -474,6 +475,12 @@ def load_demo(
                 )
             )
         say(f"accounts: {len(report.logins)}")
+        admin = User.objects.get(username=report.admin_username)
+        made = load_documents(
+            admin=admin, province=province, units=units, communes=communes
+        )
+        report.created.update({k: n for k, n in made.items() if n})
+        say("documents: agency symbols, review chain, demo certificates")
         if not demo_before:
             audit.record(
                 DEMO_ACTION,

@@ -8,6 +8,7 @@ class DocumentsConfig(AppConfig):
     verbose_name = _("Văn bản, điều hành")
 
     def ready(self) -> None:
-        from tinhso.documents import navigation
+        from tinhso.documents import metrics, navigation
 
         navigation.register_modules()
+        metrics.register_indicators()

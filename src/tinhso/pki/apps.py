@@ -6,3 +6,8 @@ class PkiConfig(AppConfig):
     name = "tinhso.pki"
     label = "pki"
     verbose_name = _("Chứng thư số")
+
+    def ready(self) -> None:
+        from tinhso.pki import navigation
+
+        navigation.register_modules()

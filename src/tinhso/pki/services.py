@@ -1,4 +1,8 @@
-"""Every write about certificates: demo CA, issuing, importing. All audited."""
+"""Every write about certificates: demo CA, issuing, importing. All audited.
+
+``actor`` is the person asking; None means the command line (an operator
+already trusted with the server), which skips the permission checks.
+"""
 
 import asyncio
 import datetime as dt
@@ -21,16 +25,38 @@ from cryptography.x509.oid import NameOID
 from pyhanko_certvalidator import CertificateValidator
 from pyhanko_certvalidator.errors import PathBuildingError, PathValidationError
 
-from tinhso.accounts.models import User
-from tinhso.core import audit
-from tinhso.core.errors import Conflict, DomainError
+from tinhso.accounts.models import AccountKind, User
+from tinhso.core import audit, search
+from tinhso.core.errors import Conflict, DomainError, Forbidden
 from tinhso.core.models import OrgUnit, OrgUnitKind
-from tinhso.pki import keystore, selectors
+from tinhso.pki import keystore, pkcs11, policies, selectors
 from tinhso.pki.models import Certificate, KeyKind, TrustedRoot
 
 DEMO_ROOT_NAME = "CA thử nghiệm tinhso"
 # X.520 upper bound for CN and O.
 _NAME_LIMIT = 64
+
+
+def _authorize(actor: Any, *, allowed: bool) -> None:
+    if actor is not None and not allowed:
+        raise Forbidden(
+            "pki_forbidden",
+            _("Bạn không có quyền quản lý chứng thư số này."),
+        )
+
+
+def _check_owner(owner: User | OrgUnit) -> None:
+    if isinstance(owner, OrgUnit):
+        if owner.legacy:
+            raise DomainError(
+                "pki_owner_legacy",
+                _("Đơn vị “%(name)s” không còn hoạt động.") % {"name": owner.name},
+            )
+    elif owner.kind != AccountKind.OFFICIAL:
+        raise DomainError(
+            "pki_owner_not_official",
+            _("Chỉ cán bộ, công chức mới được cấp chứng thư số ở đây."),
+        )
 
 
 def fingerprint(cert: x509.Certificate) -> str:
@@ -72,6 +98,7 @@ def _root_cert(root: TrustedRoot) -> x509.Certificate:
 @transaction.atomic
 def create_demo_root(*, actor: Any = None) -> TrustedRoot:
     """The demo root CA, made once and reused (idempotent)."""
+    _authorize(actor, allowed=policies.can_manage_trust(actor))
     existing = selectors.demo_root()
     if existing is not None:
         return existing
@@ -150,6 +177,22 @@ def _common_name(owner: User | OrgUnit) -> str:
     return owner.full_name or owner.username
 
 
+def _index(record: Certificate, owner: User | OrgUnit) -> None:
+    """Make the certificate findable by its and its owner's names."""
+    names = (
+        [owner.name, owner.code]
+        if isinstance(owner, OrgUnit)
+        else [owner.full_name, owner.username]
+    )
+    search.index(
+        selectors.CERTIFICATE_SCOPE,
+        record.pk,
+        record.common_name,
+        *names,
+        record.issuer_name,
+    )
+
+
 def _save_certificate(
     cert: x509.Certificate,
     *,
@@ -183,6 +226,7 @@ def _save_certificate(
                 key_file=key_file,
                 demo=demo,
             )
+            _index(record, owner)
             audit.record(
                 action,
                 obj=record,
@@ -218,6 +262,8 @@ def issue_demo_certificate(
 
     ``key_type`` is ``"ec"`` (ECDSA P-256, faster) or ``"rsa"`` (RSA-2048).
     """
+    _authorize(actor, allowed=policies.can_manage_certificates_of(actor, owner))
+    _check_owner(owner)
     root = selectors.demo_root()
     if root is None:
         raise DomainError(
@@ -291,6 +337,7 @@ def import_trusted_root(
     data: bytes, *, name: str = "", actor: Any = None
 ) -> TrustedRoot:
     """Trust a CA certificate (PEM or DER) for verifying signatures."""
+    _authorize(actor, allowed=policies.can_manage_trust(actor))
     cert = _parse_certificate(data)
     try:
         constraints = cert.extensions.get_extension_for_class(x509.BasicConstraints)
@@ -360,6 +407,8 @@ def import_certificate(
     The key is re-encrypted with this installation's derived passphrase so
     signing needs no one to type it; the original passphrase is not kept.
     """
+    _authorize(actor, allowed=policies.can_manage_certificates_of(actor, owner))
+    _check_owner(owner)
     secret = passphrase.encode() if isinstance(passphrase, str) else passphrase
     try:
         key, cert, chain = pkcs12.load_key_and_certificates(p12_bytes, secret or None)
@@ -392,3 +441,176 @@ def import_certificate(
         action="pki.certificate.import",
         actor=actor,
     )
+
+
+@transaction.atomic
+def register_pkcs11_certificate(
+    owner: User | OrgUnit,
+    *,
+    module_path: str,
+    token_label: str,
+    key_label: str,
+    certificate_data: bytes | None = None,
+    actor: Any = None,
+) -> Certificate:
+    """Sign with a key kept on a PKCS#11 token or HSM from now on.
+
+    The certificate is uploaded (PEM or DER) or, when ``certificate_data`` is
+    None, read from the token next to the key. Before anything is saved the
+    token signs a probe that the certificate's public key must verify (the
+    key really is this certificate's), and the certificate must chain to a
+    trusted root; the key itself never leaves the device.
+    """
+    _authorize(actor, allowed=policies.can_manage_certificates_of(actor, owner))
+    _check_owner(owner)
+    module_path, token_label, key_label = (
+        module_path.strip(),
+        token_label.strip(),
+        key_label.strip(),
+    )
+    if not (module_path and token_label and key_label):
+        raise DomainError(
+            "pki_pkcs11_incomplete",
+            _("Cần nhập thư viện PKCS#11, nhãn token và nhãn khóa."),
+        )
+    if certificate_data is None:
+        certificate_data = pkcs11.certificate_on_token(
+            module_path, token_label, key_label
+        )
+    cert = _parse_certificate(certificate_data)
+    digest = fingerprint(cert)
+    if Certificate.objects.filter(fingerprint=digest).exists():
+        raise Conflict(
+            "pki_certificate_duplicate",
+            _("Chứng thư số này đã có trong hệ thống."),
+        )
+    chain = pkcs11.check_key_matches(module_path, token_label, key_label, cert)
+    if not _chains_to_trusted_root(cert, chain):
+        raise DomainError(
+            "pki_untrusted_certificate",
+            _(
+                "Chứng thư số của “%(name)s” không được cấp bởi CA gốc tin cậy nào, hoặc đã hết hạn; hãy nhập CA gốc trước. Chưa có gì được lưu."
+            )
+            % {"name": cert.subject.rfc4514_string()},
+        )
+    cn = cert.subject.get_attributes_for_oid(NameOID.COMMON_NAME)
+    try:
+        with transaction.atomic():
+            record = Certificate.objects.create(
+                **_owner_fields(owner),
+                common_name=str(cn[0].value) if cn else _common_name(owner),
+                serial=format(cert.serial_number, "x"),
+                issuer_name=cert.issuer.rfc4514_string()[:500],
+                not_before=cert.not_valid_before_utc,
+                not_after=cert.not_valid_after_utc,
+                fingerprint=digest,
+                certificate_pem=cert.public_bytes(serialization.Encoding.PEM).decode(),
+                key_kind=KeyKind.PKCS11,
+                pkcs11_module=module_path,
+                pkcs11_token_label=token_label,
+                pkcs11_key_label=key_label,
+            )
+            _index(record, owner)
+    except IntegrityError as exc:
+        raise Conflict(
+            "pki_certificate_duplicate",
+            _("Chứng thư số này đã có trong hệ thống."),
+        ) from exc
+    audit.record(
+        "pki.certificate.register_pkcs11",
+        obj=record,
+        actor=actor,
+        detail={
+            "fingerprint": digest,
+            "common_name": record.common_name,
+            "owner": "org_unit" if isinstance(owner, OrgUnit) else "user",
+            "owner_id": owner.pk,
+            "module": module_path,
+            "token": token_label,
+            "key": key_label,
+        },
+    )
+    return record
+
+
+def _owner_of(certificate: Certificate) -> User | OrgUnit:
+    owner = certificate.org_unit if certificate.is_seal else certificate.user
+    assert owner is not None
+    return owner
+
+
+@transaction.atomic
+def set_certificate_active(
+    certificate: Certificate, *, active: bool, reason: str = "", actor: Any = None
+) -> Certificate:
+    """Stop (or resume) signing with a certificate; the key is kept.
+
+    A withdrawn certificate signs nothing more here; signatures it made stay
+    valid as far as its CA is concerned (revocation is the CA's act).
+    """
+    _authorize(
+        actor,
+        allowed=policies.can_manage_certificates_of(actor, _owner_of(certificate)),
+    )
+    locked = Certificate.objects.select_for_update().get(pk=certificate.pk)
+    if locked.active == active:
+        return locked
+    locked.active = active
+    locked.save(update_fields=["active"])
+    audit.record(
+        "pki.certificate.reactivate" if active else "pki.certificate.deactivate",
+        obj=locked,
+        actor=actor,
+        detail={"fingerprint": locked.fingerprint, "reason": reason.strip()[:500]},
+    )
+    return locked
+
+
+@transaction.atomic
+def set_root_active(
+    root: TrustedRoot, *, active: bool, actor: Any = None
+) -> TrustedRoot:
+    """Withdraw trust from a root (signatures under it stop being trusted), or
+    give it back."""
+    _authorize(actor, allowed=policies.can_manage_trust(actor))
+    locked = TrustedRoot.objects.select_for_update().get(pk=root.pk)
+    if locked.active == active:
+        return locked
+    locked.active = active
+    locked.save(update_fields=["active"])
+    audit.record(
+        "pki.root.restore" if active else "pki.root.withdraw",
+        obj=locked,
+        actor=actor,
+        detail={"fingerprint": locked.fingerprint, "name": locked.name},
+    )
+    return locked
+
+
+def issue_missing_demo_certificates(
+    *, key_type: str = "ec", actor: Any = None
+) -> tuple[int, int]:
+    """Demo certificates for every leader, and a seal for every unit they lead,
+    that has no active certificate yet. Returns (people, seals) issued.
+
+    An administrator gets only the owners they manage; each certificate is
+    its own transaction, so a long run leaves what it finished.
+    """
+    people = seals = 0
+    seen_units: set[int] = set()
+    for assignment in selectors.leaders():
+        leader, unit = assignment.user, assignment.org_unit
+        if (
+            actor is None or policies.can_manage_certificates_of(actor, leader)
+        ) and selectors.certificate_of(leader) is None:
+            issue_demo_certificate(leader, key_type=key_type, actor=actor)
+            people += 1
+        if unit.pk in seen_units:
+            continue
+        seen_units.add(unit.pk)
+        if (
+            actor is None or policies.can_manage_certificates_of(actor, unit)
+        ) and selectors.certificate_of(unit) is None:
+            issue_demo_certificate(unit, key_type=key_type, actor=actor)
+            seals += 1
+    return people, seals

@@ -1,33 +1,99 @@
-"""Reads of the document registers, always through the user's visibility."""
+"""Reads of the incoming register, always through the user's visibility."""
 
 import datetime as dt
+import re
 from typing import Any
 
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tinhso.accounts.models import Role
 from tinhso.accounts.policies import is_official
 from tinhso.accounts.selectors import role_scope
 from tinhso.core import search
 from tinhso.core.errors import NotFound
-from tinhso.documents.constants import INCOMING_SCOPE
-from tinhso.documents.models import IncomingDocument
+from tinhso.core.models import AuditEntry, OrgUnit
+from tinhso.core.text import words
+from tinhso.documents.constants import INCOMING_SCOPE, Secrecy
+from tinhso.documents.models import (
+    Attachment,
+    Handling,
+    InboundMessage,
+    IncomingDocument,
+)
+
+# The issuing body alone, so "issuer" filters on it and not on the subject.
+INCOMING_ISSUER_SCOPE = "documents.incoming.issuer"
+
+# A number and symbol inside a query: "12/QĐ-UBND", "05/2025/QĐ-UBND",
+# "123/UBND-VP", or the start of one ("12/QĐ"). The part after the last
+# slash holds a letter, so dates ("15/3/2025") stay plain words. Spaces
+# around / and - are squeezed first: people type "12 / QĐ - UBND" too.
+_SYMBOL_IN_QUERY = re.compile(r"\d+(?:/\d+)*/(?=[^\s/]*[^\W\d_])[^\s/]+")
+_SYMBOL_SPACES = re.compile(r"\s*([/-])\s*")
 
 
-def _agency_condition(user: Any) -> Q | None:
-    """Agencies whose registers ``user`` may read: any role held there.
+def symbol_token(number_symbol: str) -> str:
+    """One search word standing for a whole number and symbol.
 
-    A role over a subtree (a province leader, say) reaches every agency below.
+    The search index keeps letters and digits only, so "12/QĐ-UBND" would
+    otherwise be three words found anywhere in the text ("12", "qd",
+    "ubnd"). Indexed as "12qdubnd" next to them, a look-up by symbol finds
+    that document and not one that merely holds the three words.
+    Leading zeros go ("05/QĐ-UBND" is also typed "5/QĐ-UBND"), and so do
+    diacritics ("12/QD-UBND" finds it too).
     """
-    if not is_official(user) or not user.is_active:
-        return None
-    return role_scope(user, unit_field="agency")
+    return "".join(
+        str(int(word)) if word.isdigit() else word for word in words(number_symbol)
+    )
+
+
+def search_query(query: str) -> str:
+    """``query`` with every number and symbol in it turned into its token."""
+    squeezed = _SYMBOL_SPACES.sub(r"\1", query)
+    return _SYMBOL_IN_QUERY.sub(lambda m: " " + symbol_token(m.group()) + " ", squeezed)
+
+
+def _assigned_condition(user: Any) -> Q:
+    """Documents assigned to ``user``, or to a unit they lead (Handling rows).
+
+    An uncorrelated ``pk IN (…)``: the database runs it once, not per row.
+    """
+    handlings = Handling.objects.filter(
+        Q(user=user) | role_scope(user, role=Role.LEADER, unit_field="unit")
+    )
+    return Q(pk__in=handlings.values("document_id"))
 
 
 def visible_incoming(user: Any) -> QuerySet[IncomingDocument]:
-    condition = _agency_condition(user)
-    if condition is None:
+    """Incoming documents ``user`` may see.
+
+    - Normal documents (secrecy "normal"): anyone holding a role at the
+      receiving agency, or over it (a role held over a subtree reaches
+      every agency below), and anyone it was assigned to. A role held at a
+      department inside the agency is not a role at the agency: such
+      people see what they or the units they lead were assigned.
+    - Documents marked Mật, Tối mật or Tuyệt mật: only the agency's clerks
+      (who keep the register), the agency's leaders (leader role held at
+      the agency or over it), the clerk who registered it, and the people
+      it was assigned to — directly, or through a unit they lead. Other
+      role holders of the agency do not see them, nor find them by search.
+
+    Nobody of another agency sees a document that was not sent to it (an
+    incoming document belongs to the one agency that received it), unless
+    it was assigned to them.
+    """
+    if not is_official(user) or not user.is_active:
         return IncomingDocument.objects.none()
+    normal = Q(secrecy=Secrecy.NORMAL) & role_scope(user, unit_field="agency")
+    marked = (
+        role_scope(user, role=Role.CLERK, unit_field="agency")
+        | role_scope(user, role=Role.LEADER, unit_field="agency")
+        | Q(registered_by=user)
+    )
+    condition = normal | (~Q(secrecy=Secrecy.NORMAL) & marked)
+    condition |= _assigned_condition(user)
     return (
         IncomingDocument.objects.filter(condition)
         .select_related("agency", "main_file")
@@ -35,14 +101,62 @@ def visible_incoming(user: Any) -> QuerySet[IncomingDocument]:
     )
 
 
+def _id(value: object) -> int | None:
+    text = str(value)
+    # isdigit() alone lets "²" through, which int() refuses.
+    return int(text) if text.isascii() and text.isdigit() else None
+
+
 def get_incoming_for(user: Any, document_id: object) -> IncomingDocument:
     """One document ``user`` may see; any other id is simply not found."""
     document = None
-    if str(document_id).isdigit():
-        document = visible_incoming(user).filter(pk=int(str(document_id))).first()
+    pk = _id(document_id)
+    if pk is not None:
+        document = (
+            visible_incoming(user)
+            .select_related("issuer_unit", "registered_by", "closed_by")
+            .filter(pk=pk)
+            .first()
+        )
     if document is None:
         raise NotFound("incoming_not_found", _("Không tìm thấy văn bản đến."))
     return document
+
+
+def get_attachment_for(
+    user: Any, document_id: object, attachment_id: object
+) -> Attachment:
+    """An attachment of a document ``user`` may see; NotFound otherwise."""
+    document = get_incoming_for(user, document_id)
+    attachment = None
+    pk = _id(attachment_id)
+    if pk is not None:
+        attachment = document.attachments.select_related("file").filter(pk=pk).first()
+    if attachment is None:
+        raise NotFound(
+            "incoming_attachment_not_found", _("Không tìm thấy tệp đính kèm.")
+        )
+    attachment.document = document
+    return attachment
+
+
+def electronic_source(document: IncomingDocument) -> InboundMessage | None:
+    """The electronic message ``document`` was registered from, if any.
+
+    With the sending dispatch and its status receipts when it came from
+    another agency on the platform. The caller has already fetched
+    ``document`` through ``get_incoming_for``.
+    """
+    return (
+        InboundMessage.objects.filter(incoming=document)
+        .select_related("dispatch", "sender_unit")
+        .prefetch_related("dispatch__receipts")
+        .first()
+    )
+
+
+def _day_start(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
 
 
 def search_incoming(
@@ -53,20 +167,56 @@ def search_incoming(
     date_to: dt.date | None = None,
     doc_type: str = "",
     secrecy: str = "",
+    status: str = "",
+    urgency: str = "",
+    issuer: str = "",
+    issuer_unit: OrgUnit | int | None = None,
 ) -> QuerySet[IncomingDocument]:
-    """Visible documents matching ``query`` (metadata and PDF text).
+    """Visible documents matching ``query`` (metadata and PDF text) and filters.
 
-    The date range is on the day the document was received, both ends included.
+    The query may hold numbers and symbols ("12/QĐ-UBND", "12/QD-UBND");
+    with or without diacritics finds the same documents. The date range is
+    on the day the document was received, both ends included. ``issuer``
+    matches words of the issuing body's name; ``issuer_unit`` the issuing
+    agency when it is on the platform.
     """
     documents = visible_incoming(user)
+    # Bounds as instants, not a date of the column: the index stays usable.
     if date_from is not None:
-        documents = documents.filter(received_at__date__gte=date_from)
+        documents = documents.filter(received_at__gte=_day_start(date_from))
     if date_to is not None:
-        documents = documents.filter(received_at__date__lte=date_to)
+        documents = documents.filter(
+            received_at__lt=_day_start(date_to + dt.timedelta(days=1))
+        )
     if doc_type:
         documents = documents.filter(doc_type=doc_type)
     if secrecy:
         documents = documents.filter(secrecy=secrecy)
+    if status:
+        documents = documents.filter(status=status)
+    if urgency:
+        documents = documents.filter(urgency=urgency)
+    if issuer_unit is not None:
+        documents = documents.filter(issuer_unit=issuer_unit)
+    if issuer.strip():
+        documents = search.filter_queryset(documents, INCOMING_ISSUER_SCOPE, issuer)
     if query.strip():
-        documents = search.filter_queryset(documents, INCOMING_SCOPE, query)
+        documents = search.filter_queryset(
+            documents, INCOMING_SCOPE, search_query(query)
+        )
     return documents
+
+
+def history(document: IncomingDocument) -> QuerySet[AuditEntry]:
+    """The audit log rows about ``document``, oldest first.
+
+    The caller has already fetched ``document`` through ``get_incoming_for``.
+    """
+    return (
+        AuditEntry.objects.filter(
+            object_type=IncomingDocument._meta.label_lower,
+            object_id=str(document.pk),
+        )
+        .select_related("actor")
+        .order_by("seq")
+    )

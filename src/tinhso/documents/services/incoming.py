@@ -1,10 +1,11 @@
 """Writes to the document registers: every act is transactional and audited."""
 
+import contextlib
 import dataclasses
 import datetime as dt
 import logging
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from io import BytesIO
 from typing import IO, Any
 
@@ -30,6 +31,7 @@ from tinhso.documents.constants import (
 )
 from tinhso.documents.models import Attachment, IncomingDocument
 from tinhso.documents.policies import incoming as policies
+from tinhso.documents.selectors.incoming import INCOMING_ISSUER_SCOPE, symbol_token
 from tinhso.pki import signing
 
 logger = logging.getLogger(__name__)
@@ -42,8 +44,17 @@ MAX_INDEXED_CHARS = 200_000
 NUMBER_SYMBOL_RE = re.compile(r"^\d+(/\d{4})?/[A-Za-zĐđ0-9.]+(-[A-Za-zĐđ0-9.]+)*$")
 
 
+ACTION_INCOMING_DOWNLOAD = "documents.incoming.download"
+
+
 def incoming_register(agency: OrgUnit) -> str:
     return f"incoming:{agency.pk}"
+
+
+def _invalid(code: str, message: str, field: str) -> DomainError:
+    # ``field`` names the input at fault: pages show the message next to it
+    # and the API's problem+json carries it.
+    return DomainError(code, message, extra={"field": field})
 
 
 def _check_length(value: str, field: str, label: str) -> None:
@@ -51,9 +62,73 @@ def _check_length(value: str, field: str, label: str) -> None:
     assert isinstance(model_field, models.CharField)
     limit = model_field.max_length
     if limit is not None and len(value) > limit:
-        raise DomainError(
+        raise _invalid(
             "incoming_field_too_long",
             _("%(label)s dài quá %(limit)s ký tự.") % {"label": label, "limit": limit},
+            field,
+        )
+
+
+# Types by their abbreviation, for saying which type a symbol belongs to.
+_TYPE_OF_ABBREVIATION = {abbr: kind for kind, abbr in ABBREVIATIONS.items() if abbr}
+# Issuers whose own symbol is also a type abbreviation: Cục Thuế writes its
+# công văn as "1234/CT-CS", not a Chỉ thị.
+_ISSUER_SYMBOLS_LIKE_TYPES = {"CT"}
+
+
+def _type_label(doc_type: str) -> str:
+    return str(DocumentType(doc_type).label)
+
+
+def _check_symbol_matches_type(
+    number_symbol: str, doc_type: str, issued_date: dt.date
+) -> None:
+    """The symbol's abbreviation must be the type's (Decree 30, Appendix III).
+
+    A typed document reads "12/QĐ-UBND" (legal normative: "05/2025/QĐ-UBND",
+    with the year of issue); a công văn or thư công has no type abbreviation
+    and reads "123/UBND-VP": issuer, then drafting unit.
+    """
+    *numbers, symbol = number_symbol.split("/")
+    first = symbol.split("-")[0]
+    expected = ABBREVIATIONS[doc_type]
+    if expected and first != expected:
+        raise _invalid(
+            "incoming_symbol_type_mismatch",
+            _(
+                "Số, ký hiệu “%(value)s” không khớp loại văn bản %(type)s: ký hiệu "
+                "của %(type)s bắt đầu bằng chữ viết tắt %(abbr)s, ví dụ "
+                "12/%(abbr)s-UBND. Hãy sửa số, ký hiệu hoặc chọn lại loại văn bản."
+            )
+            % {"value": number_symbol, "type": _type_label(doc_type), "abbr": expected},
+            "number_symbol",
+        )
+    if (
+        not expected
+        and first in _TYPE_OF_ABBREVIATION
+        and first not in _ISSUER_SYMBOLS_LIKE_TYPES
+    ):
+        raise _invalid(
+            "incoming_symbol_type_mismatch",
+            _(
+                "Số, ký hiệu “%(value)s” có chữ viết tắt %(abbr)s của %(other)s, "
+                "nhưng %(type)s không có chữ viết tắt loại văn bản (ví dụ "
+                "123/UBND-VP). Hãy chọn loại %(other)s hoặc sửa số, ký hiệu."
+            )
+            % {
+                "value": number_symbol,
+                "abbr": first,
+                "other": _type_label(_TYPE_OF_ABBREVIATION[first]),
+                "type": _type_label(doc_type),
+            },
+            "number_symbol",
+        )
+    if len(numbers) == 2 and int(numbers[1]) != issued_date.year:
+        raise _invalid(
+            "incoming_symbol_year_mismatch",
+            _("Năm trong số, ký hiệu “%(value)s” phải là năm ban hành (%(year)s).")
+            % {"value": number_symbol, "year": issued_date.year},
+            "number_symbol",
         )
 
 
@@ -85,39 +160,45 @@ def _clean(
 ) -> _Metadata:
     number_symbol = nfc(number_symbol).replace(" ", "")
     if not NUMBER_SYMBOL_RE.match(number_symbol):
-        raise DomainError(
+        raise _invalid(
             "incoming_bad_number_symbol",
             _(
                 "Số, ký hiệu “%(value)s” không đúng dạng, ví dụ 12/QĐ-UBND hoặc "
                 "123/UBND-VP."
             )
             % {"value": number_symbol},
+            "number_symbol",
         )
     if doc_type not in DocumentType.values:
-        raise DomainError("incoming_bad_type", _("Loại văn bản không hợp lệ."))
+        raise _invalid("incoming_bad_type", _("Loại văn bản không hợp lệ."), "doc_type")
+    _check_symbol_matches_type(number_symbol, doc_type, issued_date)
     if urgency not in Urgency.values:
-        raise DomainError("incoming_bad_urgency", _("Độ khẩn không hợp lệ."))
+        raise _invalid("incoming_bad_urgency", _("Độ khẩn không hợp lệ."), "urgency")
     if secrecy not in Secrecy.values:
-        raise DomainError("incoming_bad_secrecy", _("Độ mật không hợp lệ."))
+        raise _invalid("incoming_bad_secrecy", _("Độ mật không hợp lệ."), "secrecy")
     subject = nfc(subject)
     if not subject:
-        raise DomainError("incoming_subject_required", _("Cần nhập trích yếu."))
+        raise _invalid("incoming_subject_required", _("Cần nhập trích yếu."), "subject")
     issuer_name = nfc(issuer_name) or (issuer_unit.name if issuer_unit else "")
     if not issuer_name:
-        raise DomainError(
-            "incoming_issuer_required", _("Cần nhập cơ quan ban hành văn bản.")
+        raise _invalid(
+            "incoming_issuer_required",
+            _("Cần nhập cơ quan ban hành văn bản."),
+            "issuer_name",
         )
     received_at = received_at or timezone.now()
     now = timezone.now()
     if received_at > now:
-        raise DomainError(
+        raise _invalid(
             "incoming_received_in_future",
             _("Thời gian đến không thể ở tương lai."),
+            "received_at",
         )
     if issued_date > timezone.localdate(received_at):
-        raise DomainError(
+        raise _invalid(
             "incoming_issued_in_future",
             _("Ngày ban hành không thể sau ngày văn bản đến."),
+            "issued_date",
         )
     cleaned = _Metadata(
         number_symbol=number_symbol,
@@ -177,6 +258,66 @@ def _signature_summary(checks: list[signing.SignatureCheck]) -> str:
     return "\n".join(check.summary for check in checks)
 
 
+@contextlib.contextmanager
+def _blame(field: str) -> Iterator[None]:
+    """Tag a file check's refusal with the input it concerns."""
+    try:
+        yield
+    except DomainError as exc:
+        exc.extra.setdefault("field", field)
+        raise
+
+
+def indexed_text(
+    *,
+    number_symbol: str,
+    doc_type: str,
+    subject: str,
+    issuer_name: str,
+    signer_name: str = "",
+    pdf_text: str = "",
+) -> str:
+    """What the full-text index holds for one incoming document.
+
+    Metadata, the PDF's text, and the number and symbol also as one word
+    (``selectors.incoming.symbol_token``) so look-ups by symbol are exact.
+    Public so a bulk loader (the search bench) indexes the same way.
+    """
+    # The type's name as users type it, whatever language is active.
+    with translation.override(settings.LANGUAGE_CODE):
+        type_label = str(DocumentType(doc_type).label)
+    return " ".join(
+        part
+        for part in (
+            symbol_token(number_symbol),
+            number_symbol,
+            type_label,
+            ABBREVIATIONS[doc_type],
+            subject,
+            issuer_name,
+            signer_name,
+            pdf_text,
+        )
+        if part
+    )
+
+
+def _index(document: IncomingDocument, pdf_text: str) -> None:
+    search.index(
+        INCOMING_SCOPE,
+        document.pk,
+        indexed_text(
+            number_symbol=document.number_symbol,
+            doc_type=document.doc_type,
+            subject=document.subject,
+            issuer_name=document.issuer_name,
+            signer_name=document.signer_name,
+            pdf_text=pdf_text,
+        ),
+    )
+    search.index(INCOMING_ISSUER_SCOPE, document.pk, document.issuer_name)
+
+
 def register_incoming(
     *,
     agency: OrgUnit,
@@ -199,7 +340,9 @@ def register_incoming(
     """Enter a received PDF in ``agency``'s incoming register for the year.
 
     Nothing is kept on any failure: no row, no file, no number taken.
-    ``page_count`` defaults to the PDF's own page count.
+    ``page_count`` defaults to the PDF's own page count. Raises Forbidden
+    unless ``clerk`` is the agency's clerk, DomainError (with ``extra``
+    naming the field at fault) for invalid metadata or files.
     """
     if not policies.can_register_incoming(clerk, agency):
         raise Forbidden(
@@ -227,13 +370,19 @@ def register_incoming(
     )
     # Checked and read before the transaction: signature checks and text
     # extraction are slow and must not hold the register's counter lock.
-    files.check(file, file_name, allowed=PDF_ONLY)
-    data = file.read()
-    checks = signing.verify_pdf(data)
+    with _blame("file"):
+        files.check(file, file_name, allowed=PDF_ONLY)
+        data = file.read()
+        checks = signing.verify_pdf(data)
+    with _blame("attachments"):
+        for stream, name in attachments:
+            files.check(stream, name)
     text, pdf_pages = _read_pdf(data)
     pages = page_count if page_count is not None else pdf_pages
     if pages is None or pages < 1:
-        raise DomainError("incoming_bad_page_count", _("Số trang phải từ 1 trở lên."))
+        raise _invalid(
+            "incoming_bad_page_count", _("Số trang phải từ 1 trở lên."), "page_count"
+        )
 
     kept: list[StoredFile] = []
     try:
@@ -262,20 +411,7 @@ def register_incoming(
                 stored = files.store(stream, name, uploaded_by=clerk)
                 kept.append(stored)
                 Attachment.objects.create(document=document, file=stored)
-            # The type's name as users type it, whatever language is active.
-            with translation.override(settings.LANGUAGE_CODE):
-                type_label = str(DocumentType(meta.doc_type).label)
-            search.index(
-                INCOMING_SCOPE,
-                document.pk,
-                meta.number_symbol,
-                type_label,
-                ABBREVIATIONS[meta.doc_type],
-                meta.subject,
-                meta.issuer_name,
-                meta.signer_name,
-                text,
-            )
+            _index(document, text)
             audit.record(
                 ACTION_INCOMING_REGISTER,
                 obj=document,
@@ -296,3 +432,20 @@ def register_incoming(
             default_storage.delete(stored.storage_name)
         raise
     return document
+
+
+def record_download(user: Any, document: IncomingDocument, stored: StoredFile) -> None:
+    """Log who opened a file of a document marked Mật or above.
+
+    ``user`` was already allowed to see ``document``. Normal documents are
+    opened many times a day; logging each would bury the rows that matter.
+    """
+    if document.secrecy == Secrecy.NORMAL:
+        return
+    with transaction.atomic():
+        audit.record(
+            ACTION_INCOMING_DOWNLOAD,
+            obj=document,
+            actor=user,
+            detail={"file": stored.name, "sha256": stored.sha256},
+        )
