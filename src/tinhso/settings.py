@@ -195,8 +195,12 @@ LOGGING = {
     },
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     # pyHanko logs every untrusted chain with a traceback; verify_pdf already
-    # reports it in one Vietnamese sentence.
-    "loggers": {"pyhanko": {"level": "CRITICAL"}},
+    # reports it in one Vietnamese sentence. fontTools narrates each font
+    # subset it cuts for a signature box, some 200 lines per signature.
+    "loggers": {
+        "pyhanko": {"level": "CRITICAL"},
+        "fontTools": {"level": "WARNING"},
+    },
     "root": {
         "handlers": ["console"],
         "level": env.get_choice(

@@ -1,5 +1,6 @@
 """The accounts and org tree API: auth, problem+json, paging, users and roles."""
 
+import json
 import re
 from typing import Any
 
@@ -404,6 +405,19 @@ def test_openapi_lists_the_paths(client: Client, db: None) -> None:
         f"{API}/orgunits",
         f"{API}/orgunits/{{unit_id}}/subtree",
     } <= set(paths)
+
+
+def test_openapi_document_has_no_repeated_keys(client: Client, db: None) -> None:
+    """Swagger UI refuses a document with a key twice ("duplicated mapping key")."""
+    repeated: list[str] = []
+
+    def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
+        keys = [key for key, _value in items]
+        repeated.extend(key for key in set(keys) if keys.count(key) > 1)
+        return dict(items)
+
+    json.loads(client.get(f"{API}/openapi.json").content, object_pairs_hook=pairs)
+    assert repeated == []
 
 
 def test_docs_use_no_outside_host(client: Client, db: None) -> None:

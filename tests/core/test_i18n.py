@@ -2,13 +2,16 @@
 
 from pathlib import Path
 
+from django import forms
 from django.test import Client
+from django.utils import translation
 
 import pytest
 from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
 
 import tinhso
+from tinhso.core.models import OrgUnit
 
 LOCALE = Path(tinhso.__file__).parent / "locale" / "en" / "LC_MESSAGES"
 
@@ -52,3 +55,10 @@ def test_english_catalog_is_complete_and_compiled() -> None:
         if built is None or _strings(built.string) != _strings(message.string):
             stale.append(message.id)
     assert stale == [], "run `tinhso compilemessages` in src/tinhso"
+
+
+def test_django_strings_missing_in_vietnamese_come_from_our_catalog() -> None:
+    """Django 6's empty choice has no Vietnamese of its own: ours gives it."""
+    field = forms.ModelChoiceField(queryset=OrgUnit.objects.none())
+    with translation.override("vi"):
+        assert str(field.empty_label) == "— Chọn —"

@@ -93,6 +93,17 @@ document = OutgoingDocument.objects.create(
     document, clerk=clerk, external=[("{HERE_CODE}", "{HERE_NAME}")]
 )
 outbox = settings.DATA_DIR / "edxml" / "outbox" / "{HERE_CODE}"
+# The same document signed with the leader's own certificate, not the seal.
+from tinhso.documents.services import edxml
+key, chain = edxml.signing_material(person)
+personal = settings.DATA_DIR / "personal.xml"
+personal.write_bytes(edxml.build_document(
+    exchange.document_message(
+        document, recipient=edxml.Organ("{HERE_CODE}", "{HERE_NAME}"),
+        business_type="0", staff="",
+    ),
+    key=key, chain=chain,
+))
 root_pem = keystore.folder() / "root.pem"
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
@@ -103,6 +114,7 @@ root_pem.write_bytes(
 )
 print(json.dumps({{
     "package": str(sorted(outbox.iterdir())[0]),
+    "personal": str(personal),
     "root": str(root_pem),
     "dispatch": dispatch.pk,
 }}))
@@ -191,6 +203,13 @@ def test_a_package_from_another_installation(
     assert InboundMessage.objects.count() == 0
 
     pki.import_trusted_root(Path(there["root"]).read_bytes(), name="CA tỉnh Hà Tĩnh")
+    # Its seal names its code (UID); a person's certificate from the same
+    # trusted CA does not speak for the agency.
+    with pytest.raises(edxml.EdxmlError) as caught:
+        services.import_edxml(Path(there["personal"]).read_bytes(), actor=clerk)
+    assert caught.value.code == "edxml_signer_not_sender"
+    assert f"Gói tin ghi nơi gửi {THERE_CODE}" in caught.value.message
+    assert "Phan Văn Hải" in caught.value.message
     flipped, edited = _tampered(package)
     for bad, code in ((flipped, "edxml_bad_digest"), (edited, "edxml_bad_signature")):
         with pytest.raises(edxml.EdxmlError) as caught:

@@ -4,10 +4,17 @@ The sender is ``other_agency`` (Sở Tài chính, where the conftest's signer
 leads); the recipient is ``agency`` with its ``clerk``. No tests here.
 """
 
+import datetime as dt
 from io import BytesIO
 from typing import Any
 
 from django.utils import timezone
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.serialization import pkcs12
+from cryptography.x509.oid import NameOID
 
 from tests import factories
 from tests.documents.conftest import make_pdf
@@ -16,11 +23,16 @@ from tinhso.core import files
 from tinhso.core.models import OrgUnit
 from tinhso.documents.constants import DocumentType, OutgoingStatus, Secrecy
 from tinhso.documents.models import OutgoingAttachment, OutgoingDocument
+from tinhso.documents.services import edxml
+from tinhso.pki import keystore, signing
+from tinhso.pki import selectors as pki_selectors
 from tinhso.pki import services as pki
-from tinhso.pki import signing
 from tinhso.pki.models import Certificate
 
 SUBJECT = "Về việc phân bổ kinh phí chuyển đổi số năm 2026"
+# An agency outside this platform.
+OUTSIDE_CODE = "000.00.99.H01"
+OUTSIDE_NAME = "Bộ Tài chính"
 
 
 def seal_for(unit: OrgUnit) -> Certificate:
@@ -106,3 +118,58 @@ def resign(package: bytes, mutate: Any, *, key: Any, chain: list[Any]) -> bytes:
         c14n_algorithm=CanonicalizationMethod.EXCLUSIVE_XML_CANONICALIZATION_1_0,
     ).sign(root, key=key, cert=chain, reference_uri=f"#{envelope_id}")
     return bytes(etree.tostring(signed, xml_declaration=True, encoding="UTF-8"))
+
+
+def certificate_from_demo_root(
+    common_name: str, uid: str = ""
+) -> tuple[Any, list[x509.Certificate]]:
+    """A key and chain from the trusted demo root, as a national CA would
+    issue to anyone: an agency seal naming ``uid``, or a person's."""
+    root = pki_selectors.demo_root()
+    assert root is not None
+    root_key, root_cert, _chain = pkcs12.load_key_and_certificates(
+        keystore.read(root.key_file), keystore.passphrase(root.fingerprint)
+    )
+    assert root_cert is not None and isinstance(root_key, ec.EllipticCurvePrivateKey)
+    key = ec.generate_private_key(ec.SECP256R1())
+    attributes = [x509.NameAttribute(NameOID.COMMON_NAME, common_name)]
+    if uid:
+        attributes.append(x509.NameAttribute(NameOID.USER_ID, uid))
+    now = dt.datetime.now(dt.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(x509.Name(attributes))
+        .issuer_name(root_cert.subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(hours=1))
+        .not_valid_after(now + dt.timedelta(days=30))
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(
+            x509.KeyUsage(True, True, False, False, False, False, False, False, False),
+            critical=True,
+        )
+        .sign(root_key, hashes.SHA256())
+    )
+    return key, [cert, root_cert]
+
+
+def status_package(
+    document_id: str,
+    sender: edxml.Organ,
+    recipient: Any,
+    status: str,
+    signed_by: tuple[Any, list[x509.Certificate]],
+) -> bytes:
+    key, chain = signed_by
+    return edxml.build_status(
+        edxml.StatusMessage(
+            document_id=document_id,
+            sender=sender,
+            recipient=edxml.Organ(recipient.code, recipient.name),
+            status=status,
+            description="Giả mạo",
+        ),
+        key=key,
+        chain=chain,
+    )

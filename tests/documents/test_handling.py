@@ -415,7 +415,7 @@ def test_reassign_only_down_ones_own_unit(
         services.reassign(cuong, world.cuong, co=[world.an])
     assert caught.value.code == "handling_outside_unit"
     assert caught.value.message == (
-        "Phạm Văn An không thuộc Phòng Kế hoạch - Tài chính; chỉ giao tiếp được "
+        "Phạm Văn An không thuộc Phòng Kế hoạch - Tài chính; chỉ phân công tiếp được "
         "cho người hoặc đơn vị trong đơn vị của mình."
     )
     with pytest.raises(DomainError) as caught:
@@ -493,7 +493,7 @@ def test_a_unit_leader_passes_on_to_the_unit_only(
     with pytest.raises(DomainError) as caught:
         services.reassign(unit_row, world.crops_head, co=[world.cuong])
     assert caught.value.message == (
-        "Vũ Văn Cường không thuộc Phòng Trồng trọt; chỉ giao tiếp được cho người "
+        "Vũ Văn Cường không thuộc Phòng Trồng trọt; chỉ phân công tiếp được cho người "
         "hoặc đơn vị trong đơn vị của mình."
     )
     with pytest.raises(DomainError) as caught:

@@ -425,3 +425,44 @@ def test_only_the_agency_clerk_may_register(agency, other_clerk, clerk) -> None:
         with pytest.raises(Forbidden):
             register(user, agency)
     assert IncomingDocument.objects.count() == 0
+
+
+def test_secret_documents_are_numbered_in_a_register_of_their_own(
+    agency, other_agency, clerk, other_clerk
+) -> None:  # type: ignore[no-untyped-def]
+    """Decree 30: documents marked Mật or above are registered apart, one
+    series for the three levels, so the ordinary register shows no gap."""
+    first = register(clerk, agency)
+    secret = register(clerk, agency, secrecy=Secrecy.CONFIDENTIAL)
+    top = register(clerk, agency, secrecy=Secrecy.TOP_SECRET)
+    second = register(clerk, agency)
+    theirs = register(other_clerk, other_agency, secrecy=Secrecy.SECRET)
+    assert [
+        (d.incoming_number, d.secret_series) for d in (first, secret, top, second)
+    ] == [(1, False), (1, True), (2, True), (2, False)]
+    assert (theirs.incoming_number, theirs.secret_series) == (1, True)
+    year = timezone.localdate().year
+    assert numbering.current_number(services.incoming_register(agency), year) == 2
+    assert (
+        numbering.current_number(services.incoming_register(agency, secret=True), year)
+        == 2
+    )
+    assert list(selectors.search_incoming(clerk, secret_series=True)) == [top, secret]
+    assert list(selectors.search_incoming(clerk, secret_series=False)) == [
+        second,
+        first,
+    ]
+    entry = AuditEntry.objects.filter(action=ACTION_INCOMING_REGISTER).get(
+        object_id=str(top.pk)
+    )
+    assert entry.detail["secret_series"] is True
+    assert entry.detail["incoming_number"] == 2
+
+
+def test_a_failed_secret_registration_gives_its_number_back(
+    agency, clerk, storage_dir: Path
+) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(DomainError):
+        register(clerk, agency, secrecy=Secrecy.SECRET, page_count=0)
+    _nothing_saved(storage_dir)
+    assert register(clerk, agency, secrecy=Secrecy.SECRET).incoming_number == 1

@@ -379,3 +379,37 @@ def test_opening_a_normal_document_is_not_logged(agency, clerk) -> None:  # type
     assert not AuditEntry.objects.filter(
         action=services.ACTION_INCOMING_DOWNLOAD
     ).exists()
+
+
+def test_the_secret_register_is_labelled_and_filtered(agency, clerk) -> None:  # type: ignore[no-untyped-def]
+    ordinary = register(clerk, agency, subject="Về việc tổng kết công tác năm 2025")
+    secret = register(
+        clerk,
+        agency,
+        secrecy=Secrecy.CONFIDENTIAL,
+        subject="Về việc bảo vệ bí mật nhà nước",
+    )
+    client = signed_in(clerk)
+    page = client.get(LIST).content.decode()
+    assert 'name="series"' in page and "Sổ văn bản mật" in page
+    assert page.count("Sổ mật</span>") == 1  # the secret one's number only
+    only_secret = text(client.get(LIST, {"series": "secret"}))
+    assert secret.subject in only_secret and ordinary.subject not in only_secret
+    only_ordinary = text(client.get(LIST, {"series": "ordinary"}))
+    assert ordinary.subject in only_ordinary and secret.subject not in only_ordinary
+    assert "Tìm thấy 1 văn bản." in only_ordinary
+    detail = text(client.get(f"/documents/incoming/{secret.pk}/"))
+    assert "Số đến 1/" in detail and "trong sổ văn bản mật đến" in detail
+    # Who sees no secret document is not offered the secret register.
+    specialist = factories.official(unit=agency, role=Role.SPECIALIST)
+    theirs = signed_in(specialist).get(LIST)
+    assert 'name="series"' not in theirs.content.decode()
+    assert ordinary.subject in text(theirs)
+
+
+def test_registering_a_secret_document_says_which_register(agency, clerk) -> None:  # type: ignore[no-untyped-def]
+    response = signed_in(clerk).post(
+        NEW, form_data(agency=agency.pk, secrecy=Secrecy.SECRET), follow=True
+    )
+    assert "Đã vào sổ văn bản mật đến: 12/QĐ-UBND, số đến 1/" in text(response)
+    assert IncomingDocument.objects.get().secret_series

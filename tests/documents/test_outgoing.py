@@ -651,10 +651,40 @@ def test_a_seal_that_fails_inside_the_transaction_gives_the_number_back(
     assert sorted(kept_files(storage_dir)) == files_before
 
 
-def test_a_secret_document_is_issued_like_any_other(office) -> None:  # type: ignore[no-untyped-def]
-    document = issued(office, secrecy=Secrecy.SECRET)
-    assert document.status == OutgoingStatus.ISSUED
-    assert document.number_symbol == "01/QĐ-SNV"
+def test_a_secret_document_takes_a_number_of_its_own_series(office) -> None:  # type: ignore[no-untyped-def]
+    """Decree 30 gives documents marked Mật or above their own number series
+    (one for the three levels): the ordinary register shows no gap."""
+    first = issued(office)
+    secret = issued(office, secrecy=Secrecy.SECRET)
+    top = issued(office, secrecy=Secrecy.TOP_SECRET)
+    second = issued(office)
+    assert secret.status == OutgoingStatus.ISSUED
+    assert [
+        (d.outgoing_number, d.secret_series, d.number_symbol)
+        for d in (first, secret, top, second)
+    ] == [
+        (1, False, "01/QĐ-SNV"),
+        (1, True, "01/QĐ-SNV"),
+        (2, True, "02/QĐ-SNV"),
+        (2, False, "02/QĐ-SNV"),
+    ]
+    year = timezone.localdate().year
+    assert (
+        numbering.current_number(services.outgoing_register(office.agency), year) == 2
+    )
+    assert (
+        numbering.current_number(
+            services.outgoing_register(office.agency, secret=True), year
+        )
+        == 2
+    )
+    clerk = office.clerk
+    assert list(selectors.search_issued(clerk, secret_series=True)) == [top, secret]
+    assert list(selectors.search_issued(clerk, secret_series=False)) == [second, first]
+    entry = AuditEntry.objects.filter(action=services.ACTION_ISSUE).get(
+        object_id=str(top.pk)
+    )
+    assert entry.detail["secret_series"] is True
 
 
 def test_the_issued_pdf_validates_with_pyhankos_cli_and_a_flip_is_caught(

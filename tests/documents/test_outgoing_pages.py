@@ -9,6 +9,7 @@ from django.urls import reverse
 
 import pytest
 
+from tests import factories
 from tests.documents.test_outgoing import (  # noqa: F401
     POSITION,
     approved,
@@ -18,6 +19,7 @@ from tests.documents.test_outgoing import (  # noqa: F401
     signature_pdf,
     signed,
 )
+from tinhso.accounts.models import Role
 from tinhso.documents.constants import DocumentType, OutgoingStatus, Secrecy
 from tinhso.documents.models import OutgoingDocument, ReviewStep
 from tinhso.documents.services import outgoing as services
@@ -268,3 +270,45 @@ def test_the_review_chain_page(office) -> None:  # noqa: F811  # type: ignore[no
         ("Văn phòng", office.chief),
         ("Lãnh đạo phòng", office.head),
     ]
+
+
+def test_the_secret_register_is_labelled_and_filtered(office) -> None:  # noqa: F811  # type: ignore[no-untyped-def]
+    ordinary = issued(office, subject="Về việc tổng kết công tác năm 2025")
+    secret = signed(
+        office, secrecy=Secrecy.SECRET, subject="Về việc bảo vệ bí mật nhà nước"
+    )
+    clerk = as_user(office.clerk)
+    done = clerk.post(url("outgoing_issue", secret), follow=True)
+    assert "Đã cấp số 01/QĐ-SNV trong sổ văn bản mật và phát hành văn bản." in (
+        done.text
+    )
+    listing = clerk.get(url("outgoing_list"), {"tab": "issued"}).text
+    assert 'name="series"' in listing and "Sổ văn bản mật" in listing
+    assert listing.count("Sổ mật</span>") == 1
+    only_secret = clerk.get(url("outgoing_list"), {"tab": "issued", "series": "secret"})
+    assert secret.subject in only_secret.text
+    assert ordinary.subject not in only_secret.text
+    only_ordinary = clerk.get(
+        url("outgoing_list"), {"tab": "issued", "series": "ordinary"}
+    )
+    assert ordinary.subject in only_ordinary.text
+    assert secret.subject not in only_ordinary.text
+    assert "Sổ mật" in clerk.get(url("outgoing_detail", secret)).text
+    # An official who sees no secret document is not offered the secret register.
+    specialist = factories.official(unit=office.agency, role=Role.SPECIALIST)
+    member = as_user(specialist).get(url("outgoing_list"), {"tab": "issued"})
+    assert ordinary.subject in member.text and 'name="series"' not in member.text
+
+
+def test_my_work_lists_drafts_waiting_on_each_person(office) -> None:  # noqa: F811  # type: ignore[no-untyped-def]
+    draft = services.submit(new_draft(office), office.drafter)
+    reviewer = draft.current_reviewer
+    assert reviewer is not None
+
+    page = as_user(reviewer).get(reverse("documents:my_work"))
+    assert "Văn bản đi chờ bạn" in page.text
+    assert draft.subject[:40] in page.text and "Cần duyệt" in page.text
+
+    # The drafter has nothing waiting until the draft comes back.
+    drafter_page = as_user(office.drafter).get(reverse("documents:my_work"))
+    assert "Văn bản đi chờ bạn" not in drafter_page.text

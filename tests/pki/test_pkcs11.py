@@ -449,6 +449,22 @@ def test_key_of_another_certificate_or_untrusted_issuer_is_refused(
     assert error.code == "pki_untrusted_certificate"
 
 
+def test_a_token_certificate_must_name_its_owner(hsm, demo_root, leader, agency):  # type: ignore[no-untyped-def]
+    """A key on a token is not bound to whoever the administrator picks."""
+    label, _cert = _on_token(hsm, demo_root, "Trần Thị Bình")
+    error = _refused(hsm, leader, label)
+    assert error.code == "pki_subject_mismatch"
+    assert error.message.startswith(
+        "Chứng thư số cấp cho “Trần Thị Bình”, không phải cho Nguyễn Văn Ân"
+    )
+    # A person's certificate is not an agency's seal either.
+    label, _cert = _on_token(hsm, demo_root, "Nguyễn Văn Ân")
+    error = _refused(hsm, agency, label)
+    assert error.code == "pki_subject_mismatch"
+    assert agency.code in error.message
+    assert _register(hsm, leader, label).user == leader
+
+
 def test_signing_reports_a_wrong_pin_or_a_removed_key(hsm, demo_root, leader, settings):  # type: ignore[no-untyped-def]
     label, _cert = _on_token(hsm, demo_root, "Nguyễn Văn Ân")
     certificate = _register(hsm, leader, label)

@@ -23,7 +23,7 @@ from tests.pki.conftest import BODY_TEXT
 from tinhso.accounts.models import Role
 from tinhso.core.errors import DomainError
 from tinhso.core.models import AuditEntry
-from tinhso.pki import keystore, services, signing
+from tinhso.pki import keystore, selectors, services, signing
 from tinhso.pki.models import Certificate, KeyKind, TrustedRoot
 
 pytestmark = pytest.mark.django_db
@@ -54,12 +54,20 @@ def _ca(name: str = "Other CA", *, ca: bool = True):  # type: ignore[no-untyped-
     return key, cert
 
 
-def _leaf(issuer_key, issuer_cert, name: str = "Trần Thị Bình"):  # type: ignore[no-untyped-def]
+def _leaf(  # type: ignore[no-untyped-def]
+    issuer_key, issuer_cert, name: str = "Nguyễn Văn Ân", **subject: str
+):
     key = ec.generate_private_key(ec.SECP256R1())
     now = dt.datetime.now(dt.UTC)
+    extra = [
+        x509.NameAttribute(getattr(NameOID, oid), value)
+        for oid, value in subject.items()
+    ]
     cert = (
         x509.CertificateBuilder()
-        .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)]))
+        .subject_name(
+            x509.Name([*extra, x509.NameAttribute(NameOID.COMMON_NAME, name)])
+        )
         .issuer_name(issuer_cert.subject)
         .public_key(key.public_key())
         .serial_number(x509.random_serial_number())
@@ -112,7 +120,8 @@ def test_sign_and_verify_intact_and_trusted(certificate, pdf):  # type: ignore[n
     assert result.covers_whole_document and result.ok
     assert result.signer_common_name == "Nguyễn Văn Ân"
     assert result.fingerprint == certificate.fingerprint
-    assert "CA thử nghiệm tinhso" in result.issuer
+    # Read as people read it: no English labels ("Common Name: …").
+    assert result.issuer == "CA thử nghiệm tinhso, tinhso — chỉ dùng thử nghiệm, VN"
     assert result.signing_time is not None
     assert "hợp lệ" in result.summary
 
@@ -268,10 +277,73 @@ def test_import_certificate_refusals_save_nothing(demo_root, leader):  # type: i
     # Once its root is trusted, the same file imports, and then signs.
     services.import_trusted_root(ca_cert.public_bytes(serialization.Encoding.PEM))
     imported = services.import_certificate(bundle, "dung-mat-khau", leader)
-    assert imported.common_name == "Trần Thị Bình" and not imported.demo
+    assert imported.common_name == "Nguyễn Văn Ân" and not imported.demo
     with pytest.raises(DomainError) as exc:
         services.import_certificate(bundle, "dung-mat-khau", leader)
     assert exc.value.code == "pki_certificate_duplicate"
+
+
+def test_demo_seal_names_its_agency_code(demo_root, agency):  # type: ignore[no-untyped-def]
+    """The binding edXML relies on: an agency seal carries OrganId in UID."""
+    seal = services.issue_demo_certificate(agency)
+    cert = x509.load_pem_x509_certificate(seal.certificate_pem.encode())
+    assert cert.subject.get_attributes_for_oid(NameOID.COMMON_NAME)[0].value == (
+        "Sở Khoa học và Công nghệ"
+    )
+    assert [a.value for a in cert.subject.get_attributes_for_oid(NameOID.USER_ID)] == [
+        agency.code
+    ]
+    assert selectors.agency_codes_in(cert) == [agency.code]
+    person = services.issue_demo_certificate(
+        factories.official(unit=agency, full_name="Lê Văn Tám")
+    )
+    personal = x509.load_pem_x509_certificate(person.certificate_pem.encode())
+    assert selectors.agency_codes_in(personal) == []
+
+
+def test_an_imported_certificate_must_name_its_owner(demo_root, agency, leader):  # type: ignore[no-untyped-def]
+    ca_key, ca_cert = _ca("CA chuyên dùng Chính phủ thử")
+    services.import_trusted_root(ca_cert.public_bytes(serialization.Encoding.PEM))
+
+    def bundle(name: str, **subject: str) -> bytes:
+        key, cert = _leaf(ca_key, ca_cert, name, **subject)
+        return _p12(key, cert, [ca_cert], b"pw")
+
+    files_before = sorted(keystore.folder().iterdir())
+    counts_before = (Certificate.objects.count(), AuditEntry.objects.count())
+    refused = [
+        (bundle("Trần Thị Bình"), leader),
+        (bundle("Sở Khoa học và Công nghệ", USER_ID=agency.code), leader),
+        (bundle("Sở Tài chính"), agency),
+        (bundle("Sở Tài chính", USER_ID="000.00.99.H01"), agency),
+        (bundle("Nguyễn Văn Ân", ORGANIZATION_NAME="Sở Tài chính"), agency),
+    ]
+    messages = []
+    for data, owner in refused:
+        with pytest.raises(DomainError) as exc:
+            services.import_certificate(data, "pw", owner)
+        assert exc.value.code == "pki_subject_mismatch"
+        assert exc.value.message.endswith("Chưa có gì được lưu.")
+        messages.append(exc.value.message)
+    assert messages[0].startswith(
+        "Chứng thư số cấp cho “Trần Thị Bình”, không phải cho Nguyễn Văn Ân"
+    )
+    assert "phải trùng họ tên của cán bộ" in messages[0]
+    assert f"phải ghi mã định danh {agency.code}" in messages[2]
+    assert (Certificate.objects.count(), AuditEntry.objects.count()) == counts_before
+    assert sorted(keystore.folder().iterdir()) == files_before
+
+    # A person's: the CN is their name, compared without case or diacritics.
+    person = services.import_certificate(bundle("NGUYEN VAN AN"), "pw", leader)
+    assert person.user == leader
+    # An agency's: its code in UID, or its name as CN or O.
+    accepted = [
+        bundle("Văn thư điện tử", USER_ID=agency.code),
+        bundle("sở khoa học và công nghệ"),
+        bundle("Con dấu điện tử", ORGANIZATION_NAME="Sở Khoa học và Công nghệ"),
+    ]
+    for data in accepted:
+        assert services.import_certificate(data, "pw", agency).org_unit == agency
 
 
 def test_pki_demo_command_is_idempotent(demo_root, settings):  # type: ignore[no-untyped-def]

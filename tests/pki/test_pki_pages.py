@@ -363,7 +363,7 @@ def test_import_pkcs12_through_the_api_for_an_agency(
         "/api/v1/pki/certificates/pkcs12",
         {
             "file": SimpleUploadedFile(
-                "seal.p12", _bundle(ca_key, ca, b"pw", "Sở KH&CN")
+                "seal.p12", _bundle(ca_key, ca, b"pw", "Sở Khoa học và Công nghệ")
             ),
             "password": "pw",
             "owner_unit_id": world.agency.pk,
@@ -378,7 +378,10 @@ def test_import_pkcs12_through_the_api_for_an_agency(
         "name": "Sở Khoa học và Công nghệ",
         "username": None,
     }
-    assert body["key_kind"] == "pkcs12" and body["common_name"] == "Sở KH&CN"
+    assert (
+        body["key_kind"] == "pkcs12"
+        and body["common_name"] == "Sở Khoa học và Công nghệ"
+    )
 
     wrong = client.post(
         "/api/v1/pki/certificates/pkcs12",

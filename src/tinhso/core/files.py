@@ -1,7 +1,9 @@
 """Uploads checked before they are kept: size, SHA-256, sniffed type.
 
 A file whose content does not match what it claims to be is refused and
-nothing is written to storage or to the database.
+nothing is written to storage or to the database. Kept files go back to
+browsers through ``response``, which never lets one run in the platform's
+origin.
 """
 
 import hashlib
@@ -13,7 +15,10 @@ from django.conf import settings
 from django.core.files.base import File
 from django.core.files.storage import default_storage
 from django.db import transaction
+from django.http import FileResponse
+from django.http.response import HttpResponseBase
 from django.template.defaultfilters import filesizeformat
+from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 
 import filetype
@@ -180,3 +185,48 @@ def store(
 
 def open_file(stored: StoredFile) -> IO[bytes]:
     return default_storage.open(stored.storage_name, "rb")
+
+
+# Shown in the browser rather than downloaded: types whose viewers run
+# nothing from the file in the platform's origin. ``content_type`` is the
+# checked one (``check``: the sniffed bytes matched it), never the upload's
+# claim. Everything else (XML, text, office files) is a download: an XHTML
+# or SVG file opened in place would run its scripts as the official.
+INLINE_TYPES = frozenset({"application/pdf", "image/png", "image/jpeg"})
+# No scripts, no loads, an opaque origin: whatever the bytes hold.
+SANDBOXED = "sandbox; default-src 'none'"
+# WebKit refuses to show a PDF in a sandboxed document, so a PDF shown in
+# place gets no sandbox; its viewer is the browser's, not the file's.
+PDF_SHOWN = "default-src 'none'; object-src 'self'"
+
+
+def protect(response: HttpResponseBase, *, pdf_shown: bool = False) -> None:
+    """Headers every file handed to a browser carries."""
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = PDF_SHOWN if pdf_shown else SANDBOXED
+
+
+def response(
+    stored: StoredFile,
+    *,
+    download: bool = False,
+    filename: str | None = None,
+    no_store: bool = False,
+) -> FileResponse:
+    """A kept file for the browser: shown in place only if it is a PDF or
+    an image (``INLINE_TYPES``) and ``download`` is not asked, otherwise a
+    download. Private to the user; ``no_store`` keeps it out of any cache.
+    """
+    shown = not download and stored.content_type in INLINE_TYPES
+    served = FileResponse(
+        open_file(stored),
+        content_type=stored.content_type,
+        filename=filename or stored.name,
+        as_attachment=not shown,
+    )
+    protect(served, pdf_shown=shown and stored.content_type == "application/pdf")
+    if no_store:
+        patch_cache_control(served, private=True, no_store=True)
+    else:
+        patch_cache_control(served, private=True)
+    return served

@@ -57,7 +57,10 @@ class MultipleFileField(forms.FileField):
 
 def issuer_units() -> QuerySet[OrgUnit]:
     """Agencies on the platform a document may come from."""
-    return OrgUnit.objects.filter(kind__in=AGENCY_KINDS, legacy=False).order_by("path")
+    # By level, agencies before communes, then name (paths hold ids).
+    return OrgUnit.objects.filter(kind__in=AGENCY_KINDS, legacy=False).order_by(
+        "depth", "kind", "name"
+    )
 
 
 class IncomingSearchForm(forms.Form):

@@ -16,8 +16,8 @@ from docx import Document
 from docx.document import Document as DocxDocument
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.shared import Cm, Pt
-from docx.table import _Cell
+from docx.shared import Cm, Length, Pt
+from docx.table import Table, _Cell
 from docx.text.paragraph import Paragraph
 
 from tinhso.documents.constants import ABBREVIATIONS, DocumentType
@@ -71,6 +71,15 @@ def _line(
     return paragraph
 
 
+def _widths(table: Table, *widths: Length) -> None:
+    # Word reads cell widths, LibreOffice the grid's: set both, autofit off.
+    table.autofit = False
+    for column, width in zip(table.columns, widths, strict=True):
+        column.width = width
+        for cell in column.cells:
+            cell.width = width
+
+
 def draft_docx(draft: Draft) -> bytes:
     """The draft as DOCX bytes: header block, title, body, signature block."""
     document = Document()
@@ -84,7 +93,7 @@ def draft_docx(draft: Draft) -> bytes:
     header.alignment = WD_TABLE_ALIGNMENT.CENTER
     left, right = header.rows[0].cells
     # The issuer's block is narrower than the national motto's (Appendix I).
-    left.width, right.width = Cm(6.5), Cm(10)
+    _widths(header, Cm(6.5), Cm(10))
     left.paragraphs[0].text = ""
     if draft.parent_name:
         _line(left, draft.parent_name.upper(), size=12)
@@ -122,7 +131,7 @@ def draft_docx(draft: Draft) -> bytes:
 
     footer = document.add_table(rows=1, cols=2)
     recipients, signature = footer.rows[0].cells
-    recipients.width, signature.width = Cm(7.5), Cm(9)
+    _widths(footer, Cm(7.5), Cm(9))
     recipients.paragraphs[0].text = ""
     _line(
         recipients,

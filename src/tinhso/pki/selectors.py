@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
+from cryptography.x509.oid import NameOID
 from pyhanko_certvalidator import ValidationContext
 
 from tinhso.accounts import selectors as accounts
@@ -20,6 +21,21 @@ from tinhso.pki import policies
 from tinhso.pki.models import Certificate, TrustedRoot
 
 CERTIFICATE_SCOPE = "pki.certificate"
+# The binding between an agency and its seal certificate: the subject's UID
+# attribute (X.520 userId, OID 0.9.2342.19200300.100.1.1) holds the agency's
+# e-identifier, which is its OrganId in edXML and OrgUnit.code here. Seals
+# issued here always carry it (CN stays the agency's name); a receiver
+# outside trusts a package's "From" only when the signer's certificate names
+# that OrganId this way.
+AGENCY_CODE_OID = NameOID.USER_ID
+
+
+def agency_codes_in(cert: x509.Certificate) -> list[str]:
+    """The agency e-identifiers a certificate's subject names (its UIDs)."""
+    return [
+        str(attribute.value).strip()
+        for attribute in cert.subject.get_attributes_for_oid(AGENCY_CODE_OID)
+    ]
 
 
 def active_roots() -> QuerySet[TrustedRoot]:

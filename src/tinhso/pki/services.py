@@ -29,6 +29,7 @@ from tinhso.accounts.models import AccountKind, User
 from tinhso.core import audit, search
 from tinhso.core.errors import Conflict, DomainError, Forbidden
 from tinhso.core.models import OrgUnit, OrgUnitKind
+from tinhso.core.text import fold
 from tinhso.pki import keystore, pkcs11, policies, selectors
 from tinhso.pki.models import Certificate, KeyKind, TrustedRoot
 
@@ -63,16 +64,18 @@ def fingerprint(cert: x509.Certificate) -> str:
     return cert.fingerprint(hashes.SHA256()).hex()
 
 
-def _name(common_name: str, organization: str) -> x509.Name:
+def _name(common_name: str, organization: str, agency_code: str = "") -> x509.Name:
     # cryptography encodes CN and O as UTF8String, so Vietnamese names keep
-    # their diacritics; C stays PrintableString as X.520 requires.
-    return x509.Name(
-        [
-            x509.NameAttribute(NameOID.COUNTRY_NAME, "VN"),
-            x509.NameAttribute(NameOID.ORGANIZATION_NAME, organization[:_NAME_LIMIT]),
-            x509.NameAttribute(NameOID.COMMON_NAME, common_name[:_NAME_LIMIT]),
-        ]
-    )
+    # their diacritics; C stays PrintableString as X.520 requires. An agency
+    # seal names its agency's e-identifier in UID (selectors.AGENCY_CODE_OID).
+    attributes = [
+        x509.NameAttribute(NameOID.COUNTRY_NAME, "VN"),
+        x509.NameAttribute(NameOID.ORGANIZATION_NAME, organization[:_NAME_LIMIT]),
+        x509.NameAttribute(NameOID.COMMON_NAME, common_name[:_NAME_LIMIT]),
+    ]
+    if agency_code:
+        attributes.append(x509.NameAttribute(selectors.AGENCY_CODE_OID, agency_code))
+    return x509.Name(attributes)
 
 
 def _new_key(key_type: str) -> CertificateIssuerPrivateKeyTypes:
@@ -193,6 +196,50 @@ def _index(record: Certificate, owner: User | OrgUnit) -> None:
     )
 
 
+def _subject_part(cert: x509.Certificate, oid: x509.ObjectIdentifier) -> str:
+    values = cert.subject.get_attributes_for_oid(oid)
+    return str(values[0].value) if values else ""
+
+
+def _check_subject(cert: x509.Certificate, owner: User | OrgUnit) -> None:
+    """A real certificate is kept only for the one its subject names.
+
+    An agency's: the subject carries the agency's e-identifier in UID
+    (selectors.AGENCY_CODE_OID), or its CN or O is the agency's name. A
+    person's: the CN is the person's full name. Names are compared folded
+    (case, diacritics and spacing aside).
+    """
+    common_name = _subject_part(cert, NameOID.COMMON_NAME)
+    subject = common_name or cert.subject.rfc4514_string()
+    if isinstance(owner, OrgUnit):
+        organization = _subject_part(cert, NameOID.ORGANIZATION_NAME)
+        if owner.code in selectors.agency_codes_in(cert) or fold(owner.name) in {
+            fold(common_name),
+            fold(organization),
+        }:
+            return
+        raise DomainError(
+            "pki_subject_mismatch",
+            _(
+                "Chứng thư số cấp cho “%(subject)s”, không phải cho %(name)s: "
+                "chứng thư số của cơ quan phải ghi mã định danh %(code)s (thuộc "
+                "tính UID) hoặc đúng tên cơ quan. Chưa có gì được lưu."
+            )
+            % {"subject": subject, "name": owner.name, "code": owner.code},
+        )
+    full_name = owner.full_name or owner.username
+    if fold(common_name) != fold(full_name):
+        raise DomainError(
+            "pki_subject_mismatch",
+            _(
+                "Chứng thư số cấp cho “%(subject)s”, không phải cho %(name)s: "
+                "tên chủ thể (CN) của chứng thư số phải trùng họ tên của cán bộ. "
+                "Chưa có gì được lưu."
+            )
+            % {"subject": subject, "name": full_name},
+        )
+
+
 def _save_certificate(
     cert: x509.Certificate,
     *,
@@ -277,7 +324,13 @@ def issue_demo_certificate(
     not_after = min(now + dt.timedelta(days=days), root_cert.not_valid_after_utc)
     cert = (
         x509.CertificateBuilder()
-        .subject_name(_name(_common_name(owner), _organization_of(owner)))
+        .subject_name(
+            _name(
+                _common_name(owner),
+                _organization_of(owner),
+                owner.code if isinstance(owner, OrgUnit) else "",
+            )
+        )
         .issuer_name(root_cert.subject)
         .public_key(key.public_key())
         .serial_number(x509.random_serial_number())
@@ -406,6 +459,8 @@ def import_certificate(
 
     The key is re-encrypted with this installation's derived passphrase so
     signing needs no one to type it; the original passphrase is not kept.
+    The certificate must chain to a trusted root and name ``owner`` (see
+    ``_check_subject``).
     """
     _authorize(actor, allowed=policies.can_manage_certificates_of(actor, owner))
     _check_owner(owner)
@@ -432,6 +487,7 @@ def import_certificate(
             )
             % {"name": cert.subject.rfc4514_string()},
         )
+    _check_subject(cert, owner)
     return _save_certificate(
         cert,
         owner=owner,
@@ -458,8 +514,9 @@ def register_pkcs11_certificate(
     The certificate is uploaded (PEM or DER) or, when ``certificate_data`` is
     None, read from the token next to the key. Before anything is saved the
     token signs a probe that the certificate's public key must verify (the
-    key really is this certificate's), and the certificate must chain to a
-    trusted root; the key itself never leaves the device.
+    key really is this certificate's), the certificate must chain to a
+    trusted root and name ``owner`` (see ``_check_subject``); the key itself
+    never leaves the device.
     """
     _authorize(actor, allowed=policies.can_manage_certificates_of(actor, owner))
     _check_owner(owner)
@@ -493,6 +550,7 @@ def register_pkcs11_certificate(
             )
             % {"name": cert.subject.rfc4514_string()},
         )
+    _check_subject(cert, owner)
     cn = cert.subject.get_attributes_for_oid(NameOID.COMMON_NAME)
     try:
         with transaction.atomic():

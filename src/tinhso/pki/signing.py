@@ -573,6 +573,29 @@ def _common_name(cert: asn1_x509.Certificate) -> str:
     return str(cert.subject.native.get("common_name", cert.subject.human_friendly))
 
 
+# The parts of a name people read, most specific first; asn1crypto's
+# human_friendly would label them in English ("Common Name: …").
+_NAME_PARTS = (
+    "common_name",
+    "organizational_unit_name",
+    "organization_name",
+    "locality_name",
+    "state_or_province_name",
+    "country_name",
+)
+
+
+def describe_name(name: asn1_x509.Name) -> str:
+    """ "CA thử nghiệm tinhso, tinhso — chỉ dùng thử nghiệm, VN"."""
+    native = name.native
+    parts: list[str] = []
+    for key in _NAME_PARTS:
+        value = native.get(key)
+        values = value if isinstance(value, list) else [value]
+        parts.extend(str(v) for v in values if v)
+    return ", ".join(parts) or name.human_friendly
+
+
 async def _verify_all(
     pdf_bytes: bytes, context: ValidationContext
 ) -> list[SignatureCheck]:
@@ -607,7 +630,7 @@ async def _verify_all(
                 field_name=embedded.field_name,
                 signer_common_name=name,
                 fingerprint=cert.sha256.hex(),
-                issuer=cert.issuer.human_friendly,
+                issuer=describe_name(cert.issuer),
                 signing_time=signing_time,
                 intact=intact,
                 valid=valid,

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from cryptography import x509
 
+from tinhso.core import files
 from tinhso.core.errors import DomainError
 from tinhso.pki import pkcs11, policies, selectors, services
 from tinhso.pki.forms import (
@@ -435,4 +436,5 @@ def root_pem(request: HttpRequest, root_id: int) -> HttpResponse:
     response["Content-Disposition"] = (
         f'attachment; filename="ca-goc-{root.fingerprint[:16]}.pem"'
     )
+    files.protect(response)
     return response

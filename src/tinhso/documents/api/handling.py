@@ -341,7 +341,7 @@ def record_opinion(request: HttpRequest, document_id: int, payload: OpinionIn) -
 @router.post(
     "/handlings/{handling_id}/reassign",
     response={201: list[HandlingOut]},
-    summary="Giao tiếp phần việc cho người, đơn vị trong đơn vị mình",
+    summary="Phân công tiếp phần việc cho người, đơn vị trong đơn vị mình",
 )
 def reassign(request: HttpRequest, handling_id: int, payload: ReassignIn) -> Any:
     user = current_user(request)

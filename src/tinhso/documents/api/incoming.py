@@ -75,6 +75,7 @@ class IncomingOut(Schema):
     agency: UnitRef
     year: int
     incoming_number: int = Field(description="Số đến trong sổ của năm")
+    secret_series: bool = Field(description="Số thuộc sổ văn bản mật đến")
     received_at: dt.datetime
     number_symbol: str = Field(description="Số, ký hiệu, ví dụ 12/QĐ-UBND")
     issued_date: dt.date
@@ -293,19 +294,12 @@ def _download(
     request: HttpRequest, document: IncomingDocument, stored: StoredFile
 ) -> FileResponse:
     services.record_download(current_user(request), document, stored)
-    response = FileResponse(
-        files.open_file(stored),
-        content_type=stored.content_type,
-        filename=stored.name,
-        as_attachment=True,
-    )
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return files.response(stored, download=True, no_store=True)
 
 
 _PDF_RESPONSE = {
     "responses": {
-        "200": {
+        200: {
             "description": "Tệp",
             "content": {
                 "application/pdf": {"schema": {"type": "string", "format": "binary"}}

@@ -7,7 +7,7 @@ may see a document but not act on it, 404 for one they may not see.
 from datetime import date, datetime
 from typing import Any, Literal
 
-from django.http import FileResponse, HttpRequest
+from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
 from ninja import Field, File, Form, Router, Schema, Status, UploadedFile
@@ -74,6 +74,7 @@ class OutgoingOut(Schema):
     review_position: int | None
     year: int | None
     outgoing_number: int | None
+    secret_series: bool = Field(description="Số thuộc sổ văn bản mật đi")
     number_symbol: str
     issued_date: date | None
     page_count: int | None
@@ -299,12 +300,7 @@ def download(request: HttpRequest, document_id: int, which: str) -> Any:
     stored = _stored(document, which)
     if stored is None:
         raise NotFound("outgoing_file_not_found", _("Văn bản chưa có tệp này."))
-    return FileResponse(
-        files.open_file(stored),
-        as_attachment=True,
-        filename=stored.name,
-        content_type=stored.content_type,
-    )
+    return files.response(stored, download=True, no_store=True)
 
 
 def _after(request: HttpRequest, document: OutgoingDocument) -> OutgoingDocument:

@@ -17,6 +17,9 @@ class IncomingDocument(models.Model):
     )
     year = models.PositiveSmallIntegerField(_("năm"))
     incoming_number = models.PositiveIntegerField(_("số đến"))
+    # Decree 30: documents marked Mật or above are registered apart, in
+    # their own number series, so the ordinary register shows no gap.
+    secret_series = models.BooleanField(_("sổ văn bản mật"), default=False)
     received_at = models.DateTimeField(_("thời gian đến"))
     number_symbol = models.CharField(_("số, ký hiệu"), max_length=100)
     issued_date = models.DateField(_("ngày ban hành"))
@@ -83,7 +86,7 @@ class IncomingDocument(models.Model):
         ordering = ["-year", "-incoming_number"]
         constraints = [
             models.UniqueConstraint(
-                fields=["agency", "year", "incoming_number"],
+                fields=["agency", "year", "secret_series", "incoming_number"],
                 name="incoming_number_unique",
             )
         ]

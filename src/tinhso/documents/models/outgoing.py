@@ -137,6 +137,9 @@ class OutgoingDocument(models.Model):
     review_position = models.PositiveSmallIntegerField(null=True, blank=True)
     year = models.PositiveSmallIntegerField(_("năm"), null=True, blank=True)
     outgoing_number = models.PositiveIntegerField(_("số đi"), null=True, blank=True)
+    # Decree 30: documents marked Mật or above take numbers from their own
+    # series ("hệ thống số riêng"), so the ordinary register shows no gap.
+    secret_series = models.BooleanField(_("sổ văn bản mật"), default=False)
     number_symbol = models.CharField(_("số, ký hiệu"), max_length=100, blank=True)
     issued_date = models.DateField(_("ngày ban hành"), null=True, blank=True)
     page_count = models.PositiveIntegerField(_("số trang"), null=True, blank=True)
@@ -183,7 +186,7 @@ class OutgoingDocument(models.Model):
         ordering = ["-created_at", "-pk"]
         constraints = [
             models.UniqueConstraint(
-                fields=["agency", "year", "outgoing_number"],
+                fields=["agency", "year", "secret_series", "outgoing_number"],
                 condition=models.Q(outgoing_number__isnull=False),
                 name="outgoing_number_unique",
             )

@@ -18,6 +18,7 @@ from tinhso.core import files
 from tinhso.core.errors import NotFound
 from tinhso.core.models import OrgUnit, OrgUnitKind
 from tinhso.core.selectors import search_orgunits
+from tinhso.core.text import fold
 from tinhso.documents.constants import (
     BusinessType,
     DispatchStatus,
@@ -71,7 +72,9 @@ def recipient_candidates(sender: OrgUnit, query: str = "") -> list[OrgUnit]:
     units = agencies().exclude(pk=sender.pk)
     if query.strip():
         units = units.filter(pk__in=search_orgunits(query).values("pk"))
-    return list(units.order_by("depth", "path"))
+    # By level, agencies before communes, then by name as people read it
+    # (the path holds ids, which would put unit 10 before unit 2).
+    return sorted(units, key=lambda unit: (unit.depth, unit.kind, fold(unit.name)))
 
 
 # Inbox ---------------------------------------------------------------------
@@ -110,12 +113,37 @@ def get_inbound_for(user: Any, message_id: object) -> InboundMessage:
     return message
 
 
+# The receipts of a take-back round: the request, and its two answers.
+TAKE_BACK_ROUND = (
+    DispatchStatus.TAKE_BACK_REQUESTED,
+    DispatchStatus.TAKEN_BACK,
+    DispatchStatus.TAKE_BACK_REFUSED,
+)
+
+
+def take_back_pending(dispatch: Dispatch) -> bool:
+    """Whether the sender's last request for ``dispatch`` back is unanswered.
+
+    Read from the receipts (a 13 with no 15 or 16 after it), not from the
+    dispatch's status, which the recipient's handling reports move on.
+    """
+    last = (
+        dispatch.receipts.filter(status__in=TAKE_BACK_ROUND)
+        .order_by("-pk")
+        .values_list("status", flat=True)
+        .first()
+    )
+    return last == DispatchStatus.TAKE_BACK_REQUESTED
+
+
 def take_back_requested(message: InboundMessage) -> bool:
     """Whether the sender asked for a registered copy back, unanswered."""
     if message.status != InboundStatus.REGISTERED:
         return False
     if message.dispatch is not None:
-        return message.dispatch.status == DispatchStatus.TAKE_BACK_REQUESTED
+        return message.dispatch.status not in CLOSED and take_back_pending(
+            message.dispatch
+        )
     return bool(message.metadata.get("take_back_requested"))
 
 

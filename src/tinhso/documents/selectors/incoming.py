@@ -171,6 +171,7 @@ def search_incoming(
     urgency: str = "",
     issuer: str = "",
     issuer_unit: OrgUnit | int | None = None,
+    secret_series: bool | None = None,
 ) -> QuerySet[IncomingDocument]:
     """Visible documents matching ``query`` (metadata and PDF text) and filters.
 
@@ -178,7 +179,8 @@ def search_incoming(
     with or without diacritics finds the same documents. The date range is
     on the day the document was received, both ends included. ``issuer``
     matches words of the issuing body's name; ``issuer_unit`` the issuing
-    agency when it is on the platform.
+    agency when it is on the platform. ``secret_series`` keeps the secret
+    register (True) or the ordinary one (False); None keeps both.
     """
     documents = visible_incoming(user)
     # Bounds as instants, not a date of the column: the index stays usable.
@@ -192,6 +194,8 @@ def search_incoming(
         documents = documents.filter(doc_type=doc_type)
     if secrecy:
         documents = documents.filter(secrecy=secrecy)
+    if secret_series is not None:
+        documents = documents.filter(secret_series=secret_series)
     if status:
         documents = documents.filter(status=status)
     if urgency:

@@ -103,11 +103,14 @@ def search_issued(
     date_to: dt.date | None = None,
     doc_type: str = "",
     secrecy: str = "",
+    secret_series: bool | None = None,
 ) -> QuerySet[OutgoingDocument]:
     """Issued documents ``user`` may see, newest number first.
 
     ``query`` matches the number and symbol, type, subject and PDF text,
     with or without diacritics; the dates bound the issue date.
+    ``secret_series`` keeps the secret register (True) or the ordinary one
+    (False); None keeps both.
     """
     documents = visible_outgoing(user).filter(status__in=ISSUED_STATUSES)
     if agency is not None:
@@ -120,6 +123,8 @@ def search_issued(
         documents = documents.filter(doc_type=doc_type)
     if secrecy:
         documents = documents.filter(secrecy=secrecy)
+    if secret_series is not None:
+        documents = documents.filter(secret_series=secret_series)
     if query.strip():
         documents = search.filter_queryset(documents, OUTGOING_SCOPE, query)
     return documents.order_by("-issued_at", "-pk")

@@ -12,9 +12,12 @@ A package signed with a certificate that does not chain to one of the
 administrator's trusted roots is refused, not merely shown as untrusted: the
 clerk could not tell a peer agency from anyone else, and the document would
 enter an official register. Trusting a peer is done once, by importing its
-root CA (``tinhso pki import-root``).
+root CA (``tinhso pki import-root``). A trusted chain is not enough: the
+signer must also be the agency the message names as sender, its seal
+certificate naming the sender's OrganId (see ``_check_signer_is_sender``).
 
-Nothing here writes to the database; ``parse`` reads the trusted roots.
+Nothing here writes to the database; ``parse`` reads the trusted roots and
+the registered seal certificates.
 """
 
 import asyncio
@@ -59,6 +62,7 @@ from signxml.exceptions import InvalidCertificate, InvalidDigest, SignXMLExcepti
 from tinhso.core.errors import DomainError
 from tinhso.core.text import fold
 from tinhso.documents.constants import BusinessType, DocumentType
+from tinhso.documents.selectors import exchange as exchange_selectors
 from tinhso.pki import keystore
 from tinhso.pki import selectors as pki_selectors
 from tinhso.pki.models import Certificate, KeyKind
@@ -608,8 +612,11 @@ def _chains_to_trusted_root(
     return True
 
 
-def _verify_signature(root: Any, envelope: Any) -> tuple[Any, SignerInfo]:
-    """The envelope as signed, and who signed it; refuses anything else.
+def _verify_signature(
+    root: Any, envelope: Any
+) -> tuple[Any, SignerInfo, x509.Certificate]:
+    """The envelope as signed, who signed it and their certificate; refuses
+    anything else.
 
     Only what the verifier returns is read afterwards ("see what is
     signed"), so an element slipped in beside the signed one is never used.
@@ -678,7 +685,47 @@ def _verify_signature(root: Any, envelope: Any) -> tuple[Any, SignerInfo]:
         fingerprint=signer_cert.fingerprint(hashes.SHA256()).hex(),
         issuer=signer_cert.issuer.rfc4514_string(),
     )
-    return signed, info
+    return signed, info, signer_cert
+
+
+def _check_signer_is_sender(
+    cert: x509.Certificate, sender: Organ, signer: SignerInfo
+) -> None:
+    """The message must be signed by the agency it names as sender (From).
+
+    A certificate chaining to a trusted root says who the signer is, not
+    that they speak for the agency in From: a national CA also issues
+    personal certificates. So the signer must be that agency's own
+    certificate: for an agency of this platform, one of its registered seal
+    certificates (by fingerprint, still in use); for any other OrganId, a
+    certificate whose subject names that OrganId in UID (the binding of
+    ``pki.selectors.AGENCY_CODE_OID``), and never one kept here as a
+    person's. Status messages are held to the same rule.
+    """
+    local = exchange_selectors.agencies().filter(code=sender.code)
+    registered = Certificate.objects.filter(fingerprint=signer.fingerprint)
+    if local.exists():
+        bound = registered.filter(org_unit__in=local, active=True).exists()
+    else:
+        bound = (
+            sender.code in pki_selectors.agency_codes_in(cert)
+            and not registered.filter(user__isnull=False).exists()
+        )
+    if not bound:
+        raise _refuse(
+            "signer_not_sender",
+            _(
+                "Gói tin ghi nơi gửi %(code)s nhưng được ký bởi chứng thư số không "
+                "phải của cơ quan đó (chứng thư số của “%(name)s”, cấp bởi "
+                "%(issuer)s). Chỉ chứng thư số của chính cơ quan gửi, ghi mã định "
+                "danh %(code)s, mới ký được gói tin của cơ quan; gói tin bị từ chối."
+            )
+            % {
+                "code": sender.code,
+                "name": signer.common_name,
+                "issuer": signer.issuer,
+            },
+        )
 
 
 def _organ_from(organ: Any, tag: str, label: str) -> Organ:
@@ -888,8 +935,9 @@ def parse(data: bytes) -> Parsed:
 
     Checks, in order: well-formed XML without DTD or entities, the QCVN 102
     namespace and shape, an XML signature intact and from a certificate that
-    chains to a trusted root, required fields, no secrecy level, and every
-    file against its SHA-256 digest.
+    chains to a trusted root, required fields, no secrecy level, every file
+    against its SHA-256 digest, and that the signer is the agency named as
+    sender (``_check_signer_is_sender``).
     """
     root = _load(data)
     envelopes = _findall(root, "e:edXMLEnvelope")
@@ -898,16 +946,18 @@ def parse(data: bytes) -> Parsed:
             "bad_structure",
             _("Gói tin phải có đúng một phần edXMLEnvelope với phần đầu edXMLHeader."),
         )
-    signed, signer = _verify_signature(root, envelopes[0])
+    signed, signer, cert = _verify_signature(root, envelopes[0])
     header = _find(signed, "e:edXMLHeader")
     head = _find(header, "e:MessageHeader")
     if head is not None:
-        return Parsed(
-            document=_document(root, signed, head), status=None, signer=signer
-        )
+        document = _document(root, signed, head)
+        _check_signer_is_sender(cert, document.sender, signer)
+        return Parsed(document=document, status=None, signer=signer)
     status = _find(header, "e:Status")
     if status is not None:
-        return Parsed(document=None, status=_status(status), signer=signer)
+        message = _status(status)
+        _check_signer_is_sender(cert, message.sender, signer)
+        return Parsed(document=None, status=message, signer=signer)
     raise _refuse(
         "bad_structure",
         _("Gói tin thiếu phần MessageHeader (văn bản) hoặc Status (trạng thái)."),

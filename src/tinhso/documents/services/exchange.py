@@ -296,6 +296,15 @@ def _refuse_secret(
     )
 
 
+def _lock(document: OutgoingDocument) -> OutgoingDocument:
+    """The document row, locked until the transaction ends.
+
+    Dispatching and revoking take it first, so one waits for the other and
+    then sees what the other did.
+    """
+    return OutgoingDocument.objects.select_for_update(of=("self",)).get(pk=document.pk)
+
+
 def _check_issued(document: OutgoingDocument) -> None:
     if document.status == OutgoingStatus.REVOKED:
         raise Conflict(
@@ -506,6 +515,13 @@ def dispatch_outgoing(
     made: list[Dispatch] = []
     try:
         with transaction.atomic():
+            # Checked again under the document's lock: a revoke, or another
+            # dispatch to the same recipient, may have come in between.
+            _check_issued(_lock(document))
+            for unit in inside:
+                _check_not_sent(document, unit=unit, name=unit.name)
+            for organ in outside:
+                _check_not_sent(document, code=organ.code, name=organ.name)
             for unit in inside:
                 dispatch = Dispatch.objects.create(
                     document=document,
@@ -676,6 +692,30 @@ def take_back(dispatch: Dispatch, *, clerk: Any, reason: str = "") -> Dispatch:
     return locked
 
 
+class _CopiesChanged(Exception):
+    """A copy went out while a revoke was being prepared: prepare again."""
+
+
+def _check_revocable(document: OutgoingDocument) -> None:
+    if document.status != OutgoingStatus.ISSUED:
+        raise Conflict(
+            "revoke_not_issued",
+            _("Chỉ thu hồi được văn bản đang có hiệu lực đã phát hành."),
+        )
+
+
+def _open_copies(document: OutgoingDocument) -> list[Dispatch]:
+    return list(
+        Dispatch.objects.filter(document=document, business_type__in=DOCUMENT_TYPES)
+        .exclude(status__in=selectors.CLOSED)
+        .select_related("recipient_unit")
+        .order_by("pk")
+    )
+
+
+_REVOKE_ATTEMPTS = 3
+
+
 def revoke_outgoing(
     document: OutgoingDocument, *, clerk: Any, reason: str
 ) -> OutgoingDocument:
@@ -684,6 +724,9 @@ def revoke_outgoing(
     Every copy still out gets a revoke message: inside the platform the
     recipient's copy is marked revoked (or leaves the inbox if not yet
     registered) at once; outside, a revoke package goes through the transport.
+    The copies are read again under the document's lock; one sent outside
+    meanwhile gets its package too (the packages are signed and handed over
+    before the transaction, as in dispatch).
     """
     agency = document.agency
     if not policies.can_dispatch(clerk, agency):
@@ -692,61 +735,80 @@ def revoke_outgoing(
             _("Chỉ văn thư của %(agency)s được thu hồi văn bản của cơ quan.")
             % {"agency": agency.name},
         )
-    if document.status != OutgoingStatus.ISSUED:
-        raise Conflict(
-            "revoke_not_issued",
-            _("Chỉ thu hồi được văn bản đang có hiệu lực đã phát hành."),
-        )
+    _check_revocable(document)
     reason = _clean_reason(reason, required=True, what=_("thu hồi"))
-    targets = list(
-        Dispatch.objects.filter(document=document, business_type__in=DOCUMENT_TYPES)
-        .exclude(status__in=selectors.CLOSED)
-        .select_related("recipient_unit")
-    )
-    packages: dict[int, bytes] = {}
-    transport = None
-    outside = [d for d in targets if d.channel == Channel.EDXML]
-    if outside:
-        transport = transports.current()
-        key, chain = edxml.seal_of(agency)
-        for dispatch in outside:
-            packages[dispatch.pk] = edxml.build_document(
-                document_message(
-                    document,
-                    recipient=edxml.Organ(
-                        dispatch.recipient_code, dispatch.recipient_name
-                    ),
-                    business_type=BusinessType.REVOKE,
-                    staff=_name(clerk),
-                    reason=reason,
-                ),
-                key=key,
-                chain=chain,
-            )
     assert document.issued_file is not None
     meta = {
         **_metadata(document, _page_count(document, _read(document.issued_file))),
         "reason": reason,
     }
-    if transport is not None:
-        _hand_over(
-            transport,
-            [
-                (packages[d.pk], d.recipient_code, f"revoke-{d.message_id}")
-                for d in outside
-            ],
-        )
+    packages: dict[int, bytes] = {}
+    for _attempt in range(_REVOKE_ATTEMPTS):
+        outside = [
+            d
+            for d in _open_copies(document)
+            if d.channel == Channel.EDXML and d.pk not in packages
+        ]
+        if outside:
+            transport = transports.current()
+            key, chain = edxml.seal_of(agency)
+            built = {
+                dispatch.pk: edxml.build_document(
+                    document_message(
+                        document,
+                        recipient=edxml.Organ(
+                            dispatch.recipient_code, dispatch.recipient_name
+                        ),
+                        business_type=BusinessType.REVOKE,
+                        staff=_name(clerk),
+                        reason=reason,
+                    ),
+                    key=key,
+                    chain=chain,
+                )
+                for dispatch in outside
+            }
+            _hand_over(
+                transport,
+                [
+                    (built[d.pk], d.recipient_code, f"revoke-{d.message_id}")
+                    for d in outside
+                ],
+            )
+            packages.update(built)
+        try:
+            return _record_revoke(document, clerk, reason, meta, packages)
+        except _CopiesChanged:
+            continue
+    raise Conflict(
+        "revoke_busy",
+        _(
+            "Văn bản đang được gửi thêm tới nơi nhận khác; chưa thu hồi được, "
+            "hãy thử lại sau giây lát."
+        ),
+    )
+
+
+def _record_revoke(
+    document: OutgoingDocument,
+    clerk: Any,
+    reason: str,
+    meta: dict[str, Any],
+    packages: dict[int, bytes],
+) -> OutgoingDocument:
+    """The revoke's one transaction, under the document's lock."""
     kept: list[StoredFile] = []
     try:
         with transaction.atomic():
-            changed = OutgoingDocument.objects.filter(
-                pk=document.pk, status=OutgoingStatus.ISSUED
-            ).update(status=OutgoingStatus.REVOKED, updated_at=timezone.now())
-            if not changed:
-                raise Conflict(
-                    "revoke_not_issued",
-                    _("Chỉ thu hồi được văn bản đang có hiệu lực đã phát hành."),
-                )
+            _check_revocable(_lock(document))
+            targets = _open_copies(document)
+            if any(
+                d.channel == Channel.EDXML and d.pk not in packages for d in targets
+            ):
+                raise _CopiesChanged
+            OutgoingDocument.objects.filter(pk=document.pk).update(
+                status=OutgoingStatus.REVOKED, updated_at=timezone.now()
+            )
             document.status = OutgoingStatus.REVOKED
             for dispatch in targets:
                 package = None
@@ -932,10 +994,13 @@ def register_inbound(message: InboundMessage, *, clerk: Any) -> IncomingDocument
 
 
 def _mark_replaced(message: InboundMessage, replaced_id: str, clerk: Any) -> None:
+    # Only the sender of a document replaces it: the replaced copy came
+    # from the same agency as the replacing one.
     old = (
         InboundMessage.objects.filter(
             agency=message.agency,
             message_id=replaced_id,
+            sender_code=message.sender_code,
             business_type__in=DOCUMENT_TYPES,
             incoming__isnull=False,
         )
@@ -1133,6 +1198,51 @@ def import_edxml(data: bytes, *, actor: Any = None) -> ImportResult:
         return ImportResult(kind="document", created=False, messages=existing)
 
 
+def _came_otherwise(
+    unit: OrgUnit, message: edxml.DocumentMessage
+) -> InboundMessage | None:
+    """The copy of this very message that came inside the platform, if any.
+
+    A DocumentId is its sender's: a package never changes what another
+    sender sent under the same id (refused), nor a copy that came inside the
+    platform: the same message is that copy, unchanged; any other (a revoke
+    of it) is refused, as such a copy is taken back or revoked inside.
+    """
+    others = list(
+        InboundMessage.objects.filter(agency=unit, message_id=message.document_id)
+        .exclude(channel=Channel.EDXML, sender_code=message.sender.code)
+        .order_by("pk")
+    )
+    for other in others:
+        if other.sender_code != message.sender.code:
+            raise edxml.EdxmlError(
+                "edxml_document_id_taken",
+                _(
+                    "%(agency)s đã nhận văn bản mã “%(id)s” từ %(name)s; gói tin "
+                    "của %(sender)s ghi trùng mã này nên bị từ chối."
+                )
+                % {
+                    "agency": unit.name,
+                    "id": message.document_id,
+                    "name": other.sender_name,
+                    "sender": message.sender.name,
+                },
+            )
+    for other in others:
+        if other.business_type == message.business_type:
+            return other
+    if others:
+        raise edxml.EdxmlError(
+            "edxml_came_inside",
+            _(
+                "%(agency)s đã nhận văn bản “%(id)s” qua hệ thống dùng chung, không "
+                "phải qua gói tin edXML; gói tin về văn bản này bị từ chối."
+            )
+            % {"agency": unit.name, "id": message.document_id},
+        )
+    return None
+
+
 def _land(
     message: edxml.DocumentMessage,
     signer: edxml.SignerInfo,
@@ -1181,6 +1291,10 @@ def _land(
                     )
                     .first()
                 )
+                inside = _came_otherwise(unit, message)
+                if inside is not None:
+                    landed.append(inside)
+                    continue
                 again = existing is not None and (
                     existing.status
                     not in (InboundStatus.TAKEN_BACK, InboundStatus.REJECTED)
@@ -1202,6 +1316,7 @@ def _land(
                             message_id=message.document_id,
                             sender_code=message.sender.code,
                             business_type__in=DOCUMENT_TYPES,
+                            channel=Channel.EDXML,
                         )
                         .first()
                     )
@@ -1358,7 +1473,8 @@ def _import_status(status: edxml.StatusMessage, actor: Any) -> ImportResult:
             status.status,
             actor_name=status.staff or status.sender.name,
             note=status.description,
-            move=receipts.moves_forward(dispatch.status, status.status),
+            move=receipts.moves_forward(dispatch.status, status.status)
+            and receipts.moves(dispatch, status.status),
         )
         audit.record(
             ACTION_STATUS,

@@ -489,7 +489,7 @@ def reassign(
             raise Forbidden(
                 "handling_reassign_forbidden",
                 _(
-                    "Chỉ người đang xử lý chính hoặc phối hợp mới giao tiếp được "
+                    "Chỉ người đang xử lý chính hoặc phối hợp mới phân công tiếp được "
                     "phần việc của mình."
                 ),
             )
@@ -499,13 +499,15 @@ def reassign(
         if own_unit is None:
             raise DomainError(
                 "handling_no_unit",
-                _("Tài khoản của bạn chưa thuộc đơn vị nào nên chưa giao tiếp được."),
+                _(
+                    "Tài khoản của bạn chưa thuộc đơn vị nào nên chưa phân công tiếp được."
+                ),
             )
         chosen = _chosen(lead, co, info)
         if not chosen:
             raise DomainError(
                 "handling_handlers_required",
-                _("Cần chọn ít nhất một người hoặc đơn vị để giao tiếp."),
+                _("Cần chọn ít nhất một người hoặc đơn vị để phân công tiếp."),
             )
         for handler, _role in chosen:
             if handler == actor or handler == parent.user:
@@ -516,7 +518,7 @@ def reassign(
             chosen,
             within=own_unit,
             outside_message=_(
-                "%(name)s không thuộc %(unit)s; chỉ giao tiếp được cho người hoặc "
+                "%(name)s không thuộc %(unit)s; chỉ phân công tiếp được cho người hoặc "
                 "đơn vị trong đơn vị của mình."
             ),
             own_unit_message=_(

@@ -47,8 +47,14 @@ NUMBER_SYMBOL_RE = re.compile(r"^\d+(/\d{4})?/[A-Za-zĐđ0-9.]+(-[A-Za-zĐđ0-9.
 ACTION_INCOMING_DOWNLOAD = "documents.incoming.download"
 
 
-def incoming_register(agency: OrgUnit) -> str:
-    return f"incoming:{agency.pk}"
+def incoming_register(agency: OrgUnit, *, secret: bool = False) -> str:
+    """The counter of ``agency``'s incoming register.
+
+    Decree 30 registers documents marked Mật, Tối mật or Tuyệt mật apart:
+    one secret series per agency and year for the three levels, so the
+    ordinary register shows no gap that would tell a secret one came in.
+    """
+    return f"incoming:{agency.pk}:secret" if secret else f"incoming:{agency.pk}"
 
 
 def _invalid(code: str, message: str, field: str) -> DomainError:
@@ -392,13 +398,17 @@ def register_incoming(
             )
             kept.append(main)
             year = timezone.localtime(meta.received_at).year
+            secret = meta.secrecy != Secrecy.NORMAL
             # Taken inside this transaction: a later failure rolls it back,
             # so the register stays gap-free.
-            number = numbering.next_number(incoming_register(agency), year)
+            number = numbering.next_number(
+                incoming_register(agency, secret=secret), year
+            )
             document = IncomingDocument.objects.create(
                 agency=agency,
                 year=year,
                 incoming_number=number,
+                secret_series=secret,
                 issuer_unit=issuer_unit,
                 page_count=pages,
                 main_file=main,
@@ -420,6 +430,7 @@ def register_incoming(
                     "agency": agency.pk,
                     "year": year,
                     "incoming_number": number,
+                    "secret_series": secret,
                     "number_symbol": meta.number_symbol,
                     "sha256": main.sha256,
                     "signatures": len(checks),

@@ -72,8 +72,14 @@ MAX_REVIEW_STEPS = 10
 UNIT_SYMBOL_TYPES = (DocumentType.OFFICIAL_LETTER, DocumentType.PUBLIC_LETTER)
 
 
-def outgoing_register(agency: OrgUnit) -> str:
-    return f"outgoing:{agency.pk}"
+def outgoing_register(agency: OrgUnit, *, secret: bool = False) -> str:
+    """The counter of ``agency``'s outgoing register.
+
+    Decree 30 gives documents marked Mật, Tối mật or Tuyệt mật their own
+    number series ("hệ thống số riêng"): one per agency and year for the
+    three levels, so the ordinary register shows no gap for them.
+    """
+    return f"outgoing:{agency.pk}:secret" if secret else f"outgoing:{agency.pk}"
 
 
 # Number and symbol ----------------------------------------------------------
@@ -820,7 +826,10 @@ def issue_outgoing(document: OutgoingDocument, actor: Any) -> OutgoingDocument:
             if not policies.can_issue(actor, locked):
                 raise _state_conflict(locked)
             today = timezone.localdate()
-            number = numbering.next_number(outgoing_register(agency), today.year)
+            secret = locked.secrecy != Secrecy.NORMAL
+            number = numbering.next_number(
+                outgoing_register(agency, secret=secret), today.year
+            )
             symbol = number_symbol(locked, number)
             now = timezone.now()
             sealed = signing.sign_pdf(
@@ -844,6 +853,7 @@ def issue_outgoing(document: OutgoingDocument, actor: Any) -> OutgoingDocument:
             locked.status = OutgoingStatus.ISSUED
             locked.year = today.year
             locked.outgoing_number = number
+            locked.secret_series = secret
             locked.number_symbol = symbol
             locked.issued_date = today
             locked.issued_at = now
@@ -870,6 +880,7 @@ def issue_outgoing(document: OutgoingDocument, actor: Any) -> OutgoingDocument:
                 detail={
                     "year": today.year,
                     "outgoing_number": number,
+                    "secret_series": secret,
                     "number_symbol": symbol,
                     "certificate": seal.fingerprint,
                     "sha256": stored.sha256,

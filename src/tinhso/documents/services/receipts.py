@@ -21,6 +21,7 @@ from tinhso.documents.models import (
     IncomingDocument,
     StatusReceipt,
 )
+from tinhso.documents.selectors.exchange import CLOSED, take_back_pending
 
 logger = logging.getLogger(__name__)
 
@@ -74,6 +75,20 @@ def moves_forward(current: str, status: str) -> bool:
     return True
 
 
+def moves(dispatch: Dispatch, status: str) -> bool:
+    """Whether a receipt of ``status`` moves ``dispatch`` there.
+
+    A report of the recipient's handling (the usual course) is kept in the
+    history but leaves the status alone while the sender's request to take
+    the copy back waits for its answer (15 or 16), so the request stays in
+    sight and can be answered; nor does it reopen a copy that is over
+    (taken back, revoked, replaced, refused).
+    """
+    if status not in PROGRESS:
+        return True
+    return dispatch.status not in CLOSED and not take_back_pending(dispatch)
+
+
 def report_inbound(
     inbound: InboundMessage, status: str, *, actor: Any = None, note: str = ""
 ) -> StatusReceipt | None:
@@ -84,7 +99,13 @@ def report_inbound(
     """
     if inbound.dispatch_id is not None:
         assert inbound.dispatch is not None
-        return record_receipt(inbound.dispatch, status, actor=actor, note=note)
+        return record_receipt(
+            inbound.dispatch,
+            status,
+            actor=actor,
+            note=note,
+            move=moves(inbound.dispatch, status),
+        )
     if inbound.channel == Channel.EDXML:
         staff = _name_of(actor)
         inbound_id = inbound.pk

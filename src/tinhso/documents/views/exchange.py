@@ -302,6 +302,7 @@ def dispatch_edxml(request: HttpRequest, dispatch_id: int) -> HttpResponse:
     response = HttpResponse(package, content_type="application/xml; charset=utf-8")
     name = transports.safe_name(dispatch.message_id)
     response["Content-Disposition"] = f'attachment; filename="{name}.xml"'
+    files.protect(response)
     patch_cache_control(response, private=True)
     return response
 
@@ -457,14 +458,8 @@ def inbound_take_back_answer(request: HttpRequest, message_id: int) -> HttpRespo
 
 
 def _serve(request: HttpRequest, stored: Any) -> FileResponse:
-    response = FileResponse(
-        files.open_file(stored),
-        content_type=stored.content_type,
-        filename=stored.name,
-        as_attachment=request.GET.get("download") == "1",
-    )
-    patch_cache_control(response, private=True)
-    return response
+    # Shown in place only when it is a PDF or an image (core.files.response).
+    return files.response(stored, download=request.GET.get("download") == "1")
 
 
 @login_required
@@ -491,11 +486,11 @@ def inbound_package(request: HttpRequest, message_id: int) -> HttpResponseBase:
     message = _inbound(request, message_id)
     if message.package_file is None or message.channel != Channel.EDXML:
         raise Http404
-    response = _serve(request, message.package_file)
-    response["Content-Disposition"] = (
-        f'attachment; filename="{transports.safe_name(message.message_id)}.xml"'
+    return files.response(
+        message.package_file,
+        download=True,
+        filename=f"{transports.safe_name(message.message_id)}.xml",
     )
-    return response
 
 
 @login_required

@@ -26,11 +26,16 @@ from tinhso.core.errors import DomainError, Forbidden, NotFound
 from tinhso.core.models import OrgUnit
 from tinhso.documents.constants import HandlingRole, HandlingStatus, IncomingStatus
 from tinhso.documents.models import Handling, IncomingDocument
+from tinhso.documents.policies import exchange as exchange_policies
 from tinhso.documents.policies import handling as policies
+from tinhso.documents.selectors import exchange as exchange_selectors
 from tinhso.documents.selectors import handling as selectors
+from tinhso.documents.selectors import outgoing as outgoing_selectors
 from tinhso.documents.services import handling as services
 
 PER_PAGE = 50
+# Outgoing drafts listed on "my work"; the rest are one click away.
+OUTGOING_SHOWN = 20
 
 
 def document_url(document_id: int) -> str:
@@ -201,6 +206,18 @@ def my_work(request: HttpRequest) -> HttpResponse:
     items = selectors.my_work(request.user)
     page = Paginator(items, PER_PAGE).get_page(request.GET.get("page"))
     rows = [(item, document_url(item.document.pk)) for item in page.object_list]
+    # Drafts to review, sign or issue, and electronic documents to register,
+    # wait on the same person: one list of work, whatever kind it is.
+    outgoing = list(
+        outgoing_selectors.waiting_for(request.user)
+        .select_related("drafter", "agency")
+        .order_by("updated_at")[:OUTGOING_SHOWN]
+    )
+    inbox_pending = (
+        exchange_selectors.inbox_counts(request.user)["pending"]
+        if exchange_policies.can_open_inbox(request.user)
+        else 0
+    )
     return render(
         request,
         "documents/handling/my_work.html",
@@ -211,6 +228,8 @@ def my_work(request: HttpRequest) -> HttpResponse:
             "near_due": sum(1 for item in items if item.near_due),
             "total": len(items),
             "perms_backlog": policies.can_view_backlog(request.user),
+            "outgoing": outgoing,
+            "inbox_pending": inbox_pending,
         },
     )
 
@@ -366,7 +385,7 @@ def reassign(request: HttpRequest, handling_id: int) -> HttpResponse:
                 raise
             _show(form, exc)
         else:
-            messages.success(request, _("Đã giao tiếp phần việc."))
+            messages.success(request, _("Đã phân công tiếp phần việc."))
             return redirect(after_action_url(document.pk))
     return _panel_page(
         request,

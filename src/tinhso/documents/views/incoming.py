@@ -20,7 +20,7 @@ from django.shortcuts import redirect, render
 from django.template import TemplateDoesNotExist
 from django.template.loader import get_template
 from django.urls import path
-from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.cache import patch_vary_headers
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -50,7 +50,7 @@ HISTORY_LABELS = {
     ACTION_INCOMING_REGISTER: gettext_lazy("Vào sổ văn bản đến"),
     services.ACTION_INCOMING_DOWNLOAD: gettext_lazy("Mở tệp của văn bản mật"),
     "documents.incoming.assign": gettext_lazy("Phân công xử lý"),
-    "documents.incoming.reassign": gettext_lazy("Giao tiếp xử lý"),
+    "documents.incoming.reassign": gettext_lazy("Phân công tiếp xử lý"),
     "documents.incoming.opinion": gettext_lazy("Ghi ý kiến, tiến độ xử lý"),
     "documents.incoming.done": gettext_lazy("Xong phần việc được giao"),
     "documents.incoming.close": gettext_lazy("Kết thúc xử lý"),
@@ -71,6 +71,16 @@ def _document(request: HttpRequest, document_id: int) -> IncomingDocument:
         raise Http404(exc.message) from exc
 
 
+# The register a list keeps: Decree 30 numbers documents marked Mật or
+# above in a series of their own (services.incoming.incoming_register).
+SERIES = {"ordinary": False, "secret": True}
+SERIES_CHOICES = [
+    ("", gettext_lazy("Cả hai sổ")),
+    ("ordinary", gettext_lazy("Sổ văn bản thường")),
+    ("secret", gettext_lazy("Sổ văn bản mật")),
+]
+
+
 def _require_register_page(request: HttpRequest) -> None:
     if not policies.can_view_incoming_register(request.user):
         raise PermissionDenied
@@ -85,14 +95,24 @@ def incoming_list(request: HttpRequest) -> HttpResponse:
     _require_register_page(request)
     form = IncomingSearchForm(request.GET)
     filters = form.filters()
-    listing = selectors.search_incoming(request.user, **filters)
+    series = request.GET.get("series", "")
+    series = series if series in SERIES else ""
+    listing = selectors.search_incoming(
+        request.user, **filters, secret_series=SERIES.get(series)
+    )
     page = Paginator(listing, PER_PAGE).get_page(request.GET.get("page"))
-    filtering = any(value for name, value in filters.items() if name != "query")
+    filtering = bool(series) or any(
+        value for name, value in filters.items() if name != "query"
+    )
+    # The secret register's filter, for those who may see a document in it.
+    has_secret = selectors.visible_incoming(request.user).filter(secret_series=True)
     context = {
         "form": form,
         "q": filters["query"],
         "page": page,
         "filtering": filtering,
+        "series": series,
+        "series_choices": SERIES_CHOICES if series or has_secret.exists() else [],
         "can_register": policies.can_register_anywhere(request.user),
     }
     name = "documents/incoming/list.html"
@@ -153,9 +173,14 @@ def incoming_new(request: HttpRequest) -> HttpResponse:
         except DomainError as exc:
             _show_error(form, exc)
         else:
+            done = (
+                _("Đã vào sổ văn bản mật đến: %(symbol)s, số đến %(number)s/%(year)s.")
+                if document.secret_series
+                else _("Đã vào sổ văn bản %(symbol)s, số đến %(number)s/%(year)s.")
+            )
             messages.success(
                 request,
-                _("Đã vào sổ văn bản %(symbol)s, số đến %(number)s/%(year)s.")
+                done
                 % {
                     "symbol": document.number_symbol,
                     "number": document.incoming_number,
@@ -252,17 +277,13 @@ def _file_response(
     request: HttpRequest, document: IncomingDocument, stored: StoredFile
 ) -> FileResponse:
     services.record_download(request.user, document, stored)
-    response = FileResponse(
-        files.open_file(stored),
-        content_type=stored.content_type,
-        filename=stored.name,
-        as_attachment=request.GET.get("download") == "1",
+    # Shown in place only when it is a PDF or an image (core.files.response);
+    # documents are not for shared caches, and marked ones for no cache.
+    return files.response(
+        stored,
+        download=request.GET.get("download") == "1",
+        no_store=document.secrecy != Secrecy.NORMAL,
     )
-    # Documents are not for shared caches, and marked ones for no cache.
-    patch_cache_control(
-        response, private=True, no_store=document.secrecy != Secrecy.NORMAL
-    )
-    return response
 
 
 @login_required

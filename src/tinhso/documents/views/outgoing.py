@@ -14,7 +14,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path, reverse
@@ -36,6 +36,14 @@ from tinhso.pki import selectors as pki_selectors
 
 PER_PAGE = 50
 TABS = ("waiting", "mine", "issued")
+# The register the issued tab keeps: Decree 30 numbers documents marked Mật
+# or above in a series of their own (services.outgoing.outgoing_register).
+SERIES = {"ordinary": False, "secret": True}
+SERIES_CHOICES = [
+    ("", gettext_lazy("Cả hai sổ")),
+    ("ordinary", gettext_lazy("Sổ văn bản thường")),
+    ("secret", gettext_lazy("Sổ văn bản mật")),
+]
 CHAIN_SPARE_ROWS = 2
 
 # Which form field a service's refusal belongs next to.
@@ -52,8 +60,11 @@ FIELD_OF_ERROR = {
 
 
 class DraftForm(forms.Form):
+    # Công văn is what agencies write most; the form starts there.
     doc_type = forms.ChoiceField(
-        label=gettext_lazy("Loại văn bản"), choices=DocumentType.choices
+        label=gettext_lazy("Loại văn bản"),
+        choices=DocumentType.choices,
+        initial=DocumentType.OFFICIAL_LETTER,
     )
     subject = forms.CharField(
         label=gettext_lazy("Trích yếu"),
@@ -203,12 +214,20 @@ def outgoing_list(request: HttpRequest) -> HttpResponse:
     doc_type = request.GET.get("doc_type", "")
     if doc_type not in DocumentType.values:
         doc_type = ""
+    series = request.GET.get("series", "")
+    series = series if series in SERIES else ""
+    series_choices: list[tuple[str, Any]] = []
     if tab == "waiting":
         listing = selectors.waiting_for(user)
     elif tab == "mine":
         listing = selectors.my_drafts(user)
     else:
-        listing = selectors.search_issued(user, q, doc_type=doc_type)
+        listing = selectors.search_issued(
+            user, q, doc_type=doc_type, secret_series=SERIES.get(series)
+        )
+        # The secret register's filter, for those who may see a number in it.
+        if series or selectors.search_issued(user, secret_series=True).exists():
+            series_choices = SERIES_CHOICES
     page = Paginator(listing, PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
@@ -217,6 +236,8 @@ def outgoing_list(request: HttpRequest) -> HttpResponse:
             "tab": tab,
             "q": q,
             "doc_type": doc_type,
+            "series": series,
+            "series_choices": series_choices,
             "page": page,
             "types": DocumentType.choices,
             "can_draft": bool(selectors.drafting_agencies(user)),
@@ -490,7 +511,11 @@ def outgoing_issue(request: HttpRequest, document_id: int) -> HttpResponse:
         document,
         lambda: services.issue_outgoing(document, request.user),
         lambda: (
-            _("Đã cấp số %(symbol)s và phát hành văn bản.")
+            (
+                _("Đã cấp số %(symbol)s trong sổ văn bản mật và phát hành văn bản.")
+                if document.secret_series
+                else _("Đã cấp số %(symbol)s và phát hành văn bản.")
+            )
             % {"symbol": document.number_symbol}
         ),
     )
@@ -521,15 +546,11 @@ def outgoing_file(
         raise Http404
     if stored is None:
         raise Http404
-    inline = request.GET.get("inline") == "1" and stored.content_type.endswith("pdf")
-    response = FileResponse(
-        files.open_file(stored),
-        as_attachment=not inline,
-        filename=stored.name,
-        content_type=stored.content_type,
+    # "?inline=1" shows a PDF in place (core.files.response); drafts are
+    # kept out of every cache.
+    return files.response(
+        stored, download=request.GET.get("inline") != "1", no_store=True
     )
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 # Review chain -------------------------------------------------------------
