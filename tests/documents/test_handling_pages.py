@@ -306,6 +306,12 @@ def test_the_lead_closes_through_the_page(
     assert assigned.closed_by == world.crops_head
     # Closed: nothing more to do.
     assert client.get(url).status_code == 403
+    # The recipient for information never opened it: not shown as read.
+    panel = as_user(client, world.director).get(
+        reverse("documents:incoming_detail", kwargs={"document_id": assigned.pk})
+    )
+    assert "Văn bản đã xử lý xong" in text_of(panel)
+    assert "Đã đọc" not in text_of(panel)
 
 
 def test_info_recipients_mark_read(
