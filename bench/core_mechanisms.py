@@ -11,7 +11,6 @@ import argparse
 import os
 import random
 import statistics
-import sys
 import tempfile
 import time
 
@@ -144,4 +143,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()
