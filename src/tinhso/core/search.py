@@ -72,9 +72,12 @@ def _match(query: str) -> Q | _TsMatch | None:
     if connection.vendor == "postgresql":
         # Terms are [0-9a-z]+ (core.text.words) and bound as a parameter.
         return _TsMatch(F("text"), Value(" & ".join([*whole, f"{last}:*"])))
-    fts_query = " AND ".join([*(f'"{t}"' for t in whole), f'"{last}"*'])
     sql = f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s"  # noqa: S608
-    return Q(id__in=RawSQL(sql, [fts_query]))  # noqa: S611
+    return Q(id__in=RawSQL(sql, [_fts_query(whole, last)]))  # noqa: S611
+
+
+def _fts_query(whole: list[str], last: str) -> str:
+    return " AND ".join([*(f'"{t}"' for t in whole), f'"{last}"*'])
 
 
 def matching_ids(scope: str, query: str) -> QuerySet[SearchEntry]:
@@ -92,8 +95,25 @@ def filter_queryset[M: models.Model](
     """Narrow ``queryset`` to objects whose indexed text matches ``query``."""
     pk = queryset.model._meta.pk
     assert pk is not None
+    terms = words(query)
+    integer_pk = isinstance(pk, models.IntegerField | models.AutoField)
+    if connection.vendor == "sqlite" and integer_pk and terms:
+        # Driven from the FTS index: the ORM's form (entries of the scope
+        # whose id is in the FTS list) walks every entry of the scope, a
+        # fixed ~150 ms at a million documents even for a query with no hit.
+        # CROSS JOIN keeps that order: SQLite never reorders it, and the other
+        # order runs the MATCH once per entry.
+        *whole, last = terms
+        sql = (
+            f"SELECT CAST(e.object_id AS INTEGER) FROM {FTS_TABLE} f "  # noqa: S608
+            f"CROSS JOIN {SearchEntry._meta.db_table} e ON e.id = f.rowid "
+            f"WHERE {FTS_TABLE} MATCH %s AND e.scope = %s"
+        )
+        return queryset.filter(
+            pk__in=RawSQL(sql, [_fts_query(whole, last), scope])  # noqa: S611
+        )
     entries = matching_ids(scope, query)
-    if isinstance(pk, models.IntegerField | models.AutoField):
+    if integer_pk:
         # object_id is text; PostgreSQL will not compare it with a bigint.
         entries = entries.annotate(oid=Cast("object_id", models.BigIntegerField()))
         return queryset.filter(pk__in=entries.values("oid"))
