@@ -640,49 +640,19 @@ def _mismatches(queries: list[Any], ours: Timings, peer: Timings, label: str) ->
 
 
 def _signing(n: int) -> tuple[float, float] | None:
-    from io import BytesIO
-
-    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
-    from pyhanko.sign import fields, signers
-    from pyhanko.stamp import TextStampStyle
-
-    # bench/signing.py's one-page PDF and rate loop; it sets Django up on
-    # import, which is harmless here (already set up).
-    from bench.signing import _pdf, _rate
+    # bench/signing.py sets Django up on import: harmless here, already done.
+    from bench.signing import compare
     from tinhso.accounts.models import User
-    from tinhso.pki import selectors, services, signing
+    from tinhso.pki import selectors, services
 
     services.create_demo_root()
     user = User.objects.get(username="bench-lanhdao")
     certificate = selectors.certificate_of(user) or services.issue_demo_certificate(
         user
     )
-    pdf = _pdf()
-    signer = signing.signer_for(certificate)
-
-    def ours() -> bytes:
-        return signing.sign_pdf(pdf, certificate, appearance={"position": "Giám đốc"})
-
-    def direct() -> bytes:
-        out = BytesIO()
-        signers.PdfSigner(
-            signers.PdfSignatureMetadata(
-                field_name="Signature1", subfilter=fields.SigSeedSubFilter.PADES
-            ),
-            signer=signer,
-            stamp_style=TextStampStyle(stamp_text="%(signer)s\n%(ts)s"),
-            new_field_spec=fields.SigFieldSpec("Signature1", box=signing.DEFAULT_BOX),
-        ).sign_pdf(
-            IncrementalPdfFileWriter(BytesIO(pdf)),
-            output=out,
-            bytes_reserved=signing.BYTES_RESERVED,
-        )
-        return out.getvalue()
-
     print("\nsigning, one-page PDF, demo key loaded once")
-    a = _rate("tinhso sign_pdf", ours, n)
-    b = _rate("pyHanko direct", direct, n)
-    return a, b
+    ours, direct, _signed = compare(certificate, n)
+    return ours, direct
 
 
 # -- main -----------------------------------------------------------------

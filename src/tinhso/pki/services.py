@@ -240,6 +240,23 @@ def _check_subject(cert: x509.Certificate, owner: User | OrgUnit) -> None:
         )
 
 
+def _certificate_fields(
+    cert: x509.Certificate, owner: User | OrgUnit, digest: str
+) -> dict[str, Any]:
+    """A Certificate row's fields read off ``cert``, whatever holds its key."""
+    cn = cert.subject.get_attributes_for_oid(NameOID.COMMON_NAME)
+    return {
+        **_owner_fields(owner),
+        "common_name": str(cn[0].value) if cn else _common_name(owner),
+        "serial": format(cert.serial_number, "x"),
+        "issuer_name": cert.issuer.rfc4514_string()[:500],
+        "not_before": cert.not_valid_before_utc,
+        "not_after": cert.not_valid_after_utc,
+        "fingerprint": digest,
+        "certificate_pem": cert.public_bytes(serialization.Encoding.PEM).decode(),
+    }
+
+
 def _save_certificate(
     cert: x509.Certificate,
     *,
@@ -259,16 +276,8 @@ def _save_certificate(
     key_file = keystore.write(digest, key, cert, chain)
     try:
         with transaction.atomic():
-            cn = cert.subject.get_attributes_for_oid(NameOID.COMMON_NAME)
             record = Certificate.objects.create(
-                **_owner_fields(owner),
-                common_name=str(cn[0].value) if cn else _common_name(owner),
-                serial=format(cert.serial_number, "x"),
-                issuer_name=cert.issuer.rfc4514_string()[:500],
-                not_before=cert.not_valid_before_utc,
-                not_after=cert.not_valid_after_utc,
-                fingerprint=digest,
-                certificate_pem=cert.public_bytes(serialization.Encoding.PEM).decode(),
+                **_certificate_fields(cert, owner, digest),
                 key_kind=KeyKind.PKCS12,
                 key_file=key_file,
                 demo=demo,
@@ -551,18 +560,10 @@ def register_pkcs11_certificate(
             % {"name": cert.subject.rfc4514_string()},
         )
     _check_subject(cert, owner)
-    cn = cert.subject.get_attributes_for_oid(NameOID.COMMON_NAME)
     try:
         with transaction.atomic():
             record = Certificate.objects.create(
-                **_owner_fields(owner),
-                common_name=str(cn[0].value) if cn else _common_name(owner),
-                serial=format(cert.serial_number, "x"),
-                issuer_name=cert.issuer.rfc4514_string()[:500],
-                not_before=cert.not_valid_before_utc,
-                not_after=cert.not_valid_after_utc,
-                fingerprint=digest,
-                certificate_pem=cert.public_bytes(serialization.Encoding.PEM).decode(),
+                **_certificate_fields(cert, owner, digest),
                 key_kind=KeyKind.PKCS11,
                 pkcs11_module=module_path,
                 pkcs11_token_label=token_label,

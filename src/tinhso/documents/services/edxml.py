@@ -315,9 +315,10 @@ def _sign(
     key: SigningKey,
     chain: list[x509.Certificate],
 ) -> bytes:
-    # The placeholder puts ds:Signature inside the header, where QCVN 102
-    # has it; the reference covers the envelope only, so files outside it
-    # are bound through their manifest digests.
+    # signxml signs into an empty ds:Signature whose Id is "placeholder"
+    # (its convention): so the signature sits inside the header, where
+    # QCVN 102 has it. The reference covers the envelope only; files outside
+    # it are bound through their manifest digests.
     etree.SubElement(header, f"{{{DS}}}Signature", Id="placeholder", nsmap={"ds": DS})
     algorithm = (
         SignatureMethod.ECDSA_SHA256

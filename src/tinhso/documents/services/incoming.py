@@ -3,7 +3,6 @@
 import contextlib
 import dataclasses
 import datetime as dt
-import logging
 import re
 from collections.abc import Iterator, Sequence
 from io import BytesIO
@@ -14,8 +13,6 @@ from django.core.files.storage import default_storage
 from django.db import models, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-
-from pypdf import PdfReader
 
 from tinhso.core import audit, files, numbering, search
 from tinhso.core.errors import DomainError, Forbidden
@@ -32,13 +29,10 @@ from tinhso.documents.constants import (
 from tinhso.documents.models import Attachment, IncomingDocument
 from tinhso.documents.policies import incoming as policies
 from tinhso.documents.selectors.incoming import INCOMING_ISSUER_SCOPE, symbol_token
+from tinhso.documents.services import pdftext
 from tinhso.pki import signing
 
-logger = logging.getLogger(__name__)
-
 PDF_ONLY = {"pdf": files.ALLOWED_TYPES["pdf"]}
-# Enough for any real document's text; bounds the index row and the time spent.
-MAX_INDEXED_CHARS = 200_000
 # "12/QĐ-UBND", "05/2025/QĐ-UBND" (legal normative), công văn "123/UBND-VP";
 # abbreviations such as QyĐ, CTr, TTr keep their lower-case letters.
 NUMBER_SYMBOL_RE = re.compile(r"^\d+(/\d{4})?/[A-Za-zĐđ0-9.]+(-[A-Za-zĐđ0-9.]+)*$")
@@ -223,29 +217,6 @@ def _clean(
     return cleaned
 
 
-def _read_pdf(data: bytes) -> tuple[str, int | None]:
-    """The PDF's text (bounded) and page count; a scan simply has no text.
-
-    Text is a search aid, not a condition of registration, so a PDF that
-    pypdf cannot read still registers with its metadata indexed.
-    """
-    try:
-        reader = PdfReader(BytesIO(data))
-        pages = len(reader.pages)
-        parts: list[str] = []
-        total = 0
-        for page in reader.pages:
-            text = page.extract_text() or ""
-            parts.append(text)
-            total += len(text)
-            if total >= MAX_INDEXED_CHARS:
-                break
-    except Exception:
-        logger.warning("Could not extract text from an incoming PDF", exc_info=True)
-        return "", None
-    return " ".join(parts)[:MAX_INDEXED_CHARS], pages
-
-
 def _signature_rows(checks: list[signing.SignatureCheck]) -> list[dict[str, Any]]:
     rows = []
     for check in checks:
@@ -383,7 +354,7 @@ def register_incoming(
     with _blame("attachments"):
         for stream, name in attachments:
             files.check(stream, name)
-    text, pdf_pages = _read_pdf(data)
+    text, pdf_pages = pdftext.read_pdf(data)
     pages = page_count if page_count is not None else pdf_pages
     if pages is None or pages < 1:
         raise _invalid(

@@ -7,7 +7,6 @@ Slow work (DOCX conversion, reading and signing PDFs) happens before the
 transaction, except the agency's seal, which shows the number it takes.
 """
 
-import logging
 import re
 import unicodedata
 from collections.abc import Sequence
@@ -46,11 +45,9 @@ from tinhso.documents.models import (
 )
 from tinhso.documents.policies import outgoing as policies
 from tinhso.documents.selectors import outgoing as selectors
-from tinhso.documents.services import convert
+from tinhso.documents.services import convert, pdftext
 from tinhso.pki import selectors as pki_selectors
 from tinhso.pki import signing
-
-logger = logging.getLogger(__name__)
 
 ACTION_CREATE = "documents.outgoing.create"
 ACTION_NEW_VERSION = "documents.outgoing.new_version"
@@ -66,7 +63,6 @@ DRAFT_TYPES = {"pdf": files.ALLOWED_TYPES["pdf"], "docx": files.ALLOWED_TYPES["d
 PDF_ONLY = {"pdf": files.ALLOWED_TYPES["pdf"]}
 SIGNER_FIELD = "ChuKyNguoiKy"
 SEAL_FIELD = "ChuKyCoQuan"
-MAX_INDEXED_CHARS = 200_000
 MAX_REVIEW_STEPS = 10
 # Types whose symbol names the issuer, then the drafting unit: "123/UBND-VP".
 UNIT_SYMBOL_TYPES = (DocumentType.OFFICIAL_LETTER, DocumentType.PUBLIC_LETTER)
@@ -179,23 +175,6 @@ def _page_count(data: bytes) -> int:
     if pages < 1:
         raise DomainError("outgoing_bad_pdf", _("Tệp PDF không có trang nào."))
     return pages
-
-
-def _pdf_text(data: bytes) -> str:
-    """Text for the search index; a scan simply has none."""
-    try:
-        parts: list[str] = []
-        total = 0
-        for page in PdfReader(BytesIO(data)).pages:
-            text = page.extract_text() or ""
-            parts.append(text)
-            total += len(text)
-            if total >= MAX_INDEXED_CHARS:
-                break
-    except Exception:
-        logger.warning("Could not extract text from an outgoing PDF", exc_info=True)
-        return ""
-    return " ".join(parts)[:MAX_INDEXED_CHARS]
 
 
 def _read(stored: StoredFile) -> bytes:
@@ -809,7 +788,7 @@ def issue_outgoing(document: OutgoingDocument, actor: Any) -> OutgoingDocument:
         )
     assert document.signed_file is not None
     signed = _read(document.signed_file)
-    text = _pdf_text(signed)
+    text, _pages = pdftext.read_pdf(signed)
     pages = _page_count(signed)
     signer_place = signing.field_placement(signed, SIGNER_FIELD)
     if signer_place is None:
