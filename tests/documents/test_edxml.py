@@ -36,6 +36,7 @@ from tinhso.documents.models import Dispatch, InboundMessage, IncomingDocument
 from tinhso.documents.selectors import exchange as selectors
 from tinhso.documents.services import edxml
 from tinhso.documents.services import exchange as services
+from tinhso.pki import signing
 
 pytestmark = pytest.mark.django_db
 
@@ -288,7 +289,7 @@ def test_a_bad_package_is_refused_with_its_reason_and_nothing_saved(
     says: str,
 ) -> None:  # type: ignore[no-untyped-def]
     dispatch, package = sent
-    key, chain = edxml.signing_material(seal)
+    key, chain = signing.key_and_chain(seal)
     stranger_key = ec.generate_private_key(ec.SECP256R1())
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Kẻ giả mạo")])
     now = dt.datetime.now(dt.UTC)

@@ -95,7 +95,7 @@ document = OutgoingDocument.objects.create(
 outbox = settings.DATA_DIR / "edxml" / "outbox" / "{HERE_CODE}"
 # The same document signed with the leader's own certificate, not the seal.
 from tinhso.documents.services import edxml
-key, chain = edxml.signing_material(person)
+key, chain = signing.key_and_chain(person)
 personal = settings.DATA_DIR / "personal.xml"
 personal.write_bytes(edxml.build_document(
     exchange.document_message(

@@ -40,6 +40,7 @@ from tinhso.documents.models import Dispatch, InboundMessage
 from tinhso.documents.selectors import exchange as selectors
 from tinhso.documents.services import edxml
 from tinhso.documents.services import exchange as services
+from tinhso.pki import signing
 
 pytestmark = pytest.mark.django_db
 
@@ -176,7 +177,7 @@ def test_a_personal_certificate_cannot_send_for_an_agency(
 ) -> None:  # type: ignore[no-untyped-def]
     """The sending agency's own leader, certificate and all, is not its seal."""
     dispatch, _package = sent
-    key, chain = edxml.signing_material(certificate)
+    key, chain = signing.key_and_chain(certificate)
     message = services.document_message(
         dispatch.document,
         recipient=edxml.Organ(RECEIVER_CODE, RECEIVER_NAME),
@@ -228,7 +229,7 @@ def test_a_forged_revoke_leaves_the_registered_copy(
         reason="Thu hồi giả mạo",
     )
     forgers = [
-        edxml.signing_material(certificate),
+        signing.key_and_chain(certificate),
         certificate_from_demo_root(OUTSIDE_NAME, OUTSIDE_CODE),
         certificate_from_demo_root("Kẻ giả mạo", other_agency.code),
     ]
@@ -279,7 +280,7 @@ def test_edxml_never_revokes_a_copy_that_came_inside_the_platform(
 
     (dispatch,) = services.dispatch_outgoing(document, clerk=sender, units=[agency])
     incoming = services.register_inbound(selectors.inbox(clerk)[0], clerk=clerk)
-    key, chain = edxml.signing_material(seal)
+    key, chain = signing.key_and_chain(seal)
     revoke = services.document_message(
         document,
         recipient=edxml.Organ(agency.code, agency.name),
@@ -327,7 +328,7 @@ def test_a_forged_take_back_request_leaves_the_inbox_alone(
     dispatch, package = sent
     (message,) = services.import_edxml(package, actor=receiver_clerk).messages
     for signed_by in (
-        edxml.signing_material(certificate),
+        signing.key_and_chain(certificate),
         certificate_from_demo_root(OUTSIDE_NAME, OUTSIDE_CODE),
     ):
         request = status_package(
@@ -386,7 +387,7 @@ def test_statuses_never_touch_a_copy_sent_inside_the_platform(
         edxml.Organ(agency.code, agency.name),
         other_agency,
         DispatchStatus.REJECTED,
-        edxml.signing_material(seal),
+        signing.key_and_chain(seal),
     )
     with pytest.raises(edxml.EdxmlError) as caught:
         services.import_edxml(forged, actor=sender)

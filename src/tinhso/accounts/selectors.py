@@ -49,6 +49,15 @@ def administered_units(user: Any) -> QuerySet[OrgUnit]:
     )
 
 
+def officials() -> QuerySet[User]:
+    return User.objects.filter(kind=AccountKind.OFFICIAL)
+
+
+def active_officials() -> QuerySet[User]:
+    """Officials whose accounts are active: the people work can go to."""
+    return officials().filter(is_active=True)
+
+
 def role_holders(role: str) -> QuerySet[RoleAssignment]:
     """Active officials holding ``role``, with the unit they hold it in."""
     return (
@@ -80,6 +89,11 @@ def get_user_for(actor: Any, user_id: int) -> User:
     if user is None:
         raise NotFound("user_not_found", _("Không tìm thấy tài khoản."))
     return user
+
+
+def roles_in(unit_ids: list[int]) -> QuerySet[RoleAssignment]:
+    """Every role held in one of the units ``unit_ids``."""
+    return RoleAssignment.objects.filter(org_unit_id__in=unit_ids)
 
 
 def roles_of(user: User) -> QuerySet[RoleAssignment]:

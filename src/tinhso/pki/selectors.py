@@ -69,6 +69,11 @@ def certificate_of(owner: User | OrgUnit) -> Certificate | None:
     return certificates.order_by("-created_at").first()
 
 
+def registered_with_fingerprint(fingerprint: str) -> QuerySet[Certificate]:
+    """Certificates kept here whose SHA-256 fingerprint is ``fingerprint``."""
+    return Certificate.objects.filter(fingerprint=fingerprint)
+
+
 def leaders() -> list[RoleAssignment]:
     """Active officials holding the leader role, with the unit they lead."""
     return list(role_holders(Role.LEADER))

@@ -21,6 +21,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from asn1crypto import x509 as asn1_x509
+from cryptography import x509
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from cryptography.hazmat.primitives.serialization import pkcs12
 from fontTools import subset, ttLib
 from fontTools.ttLib.scaleUpem import scale_upem
 from pyhanko.pdf_utils import layout
@@ -175,6 +178,37 @@ def _check_usable(certificate: Certificate) -> None:
             _("Chứng thư số “%(name)s” không còn hiệu lực.")
             % {"name": certificate.common_name},
         )
+
+
+SigningKey = rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey
+
+
+def key_and_chain(
+    certificate: Certificate,
+) -> tuple[SigningKey, list[x509.Certificate]]:
+    """The private key and chain (signer first) of a usable PKCS#12 certificate,
+    for signing other than PDF (edXML messages)."""
+    _check_usable(certificate)
+    if certificate.key_kind != KeyKind.PKCS12:
+        raise DomainError(
+            "pki_pkcs11_xml_unsupported",
+            _(
+                "Chứng thư số trên thiết bị PKCS#11 (token/HSM) chưa ký được gói tin "
+                "XML; cần chứng thư số lưu ở tệp PKCS#12."
+            ),
+        )
+    key, cert, chain = pkcs12.load_key_and_certificates(
+        keystore.read(certificate.key_file),
+        keystore.passphrase(certificate.fingerprint),
+    )
+    if not isinstance(key, (rsa.RSAPrivateKey, ec.EllipticCurvePrivateKey)):
+        raise DomainError(
+            "pki_key_unsupported",
+            _("Khóa của chứng thư số “%(name)s” không dùng được để ký.")
+            % {"name": certificate.common_name},
+        )
+    assert cert is not None
+    return key, [cert, *chain]
 
 
 # Decree 30/2020 (Appendix I, II): the signer's image is blue and sits

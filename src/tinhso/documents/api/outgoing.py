@@ -14,7 +14,8 @@ from ninja import Field, File, Form, Router, Schema, Status, UploadedFile
 from ninja.pagination import paginate
 
 from tinhso.accounts.auth import current_user
-from tinhso.accounts.models import AccountKind, User
+from tinhso.accounts.models import User
+from tinhso.accounts.selectors import active_officials
 from tinhso.core import files
 from tinhso.core.errors import DomainError, Forbidden, NotFound
 from tinhso.core.models import OrgUnit, StoredFile
@@ -153,9 +154,7 @@ class ChainOut(Schema):
 def _official(user_id: int | None) -> User | None:
     if user_id is None:
         return None
-    user = User.objects.filter(
-        pk=user_id, kind=AccountKind.OFFICIAL, is_active=True
-    ).first()
+    user = active_officials().filter(pk=user_id).first()
     if user is None:
         raise NotFound("user_not_found", _("Không tìm thấy cán bộ."))
     return user

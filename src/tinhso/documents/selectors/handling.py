@@ -24,11 +24,12 @@ from django.db.models import (
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tinhso.accounts.models import AccountKind, Role, User
-from tinhso.accounts.selectors import role_scope
+from tinhso.accounts.models import Role, User
+from tinhso.accounts.selectors import active_officials, officials, role_scope
 from tinhso.core.calendar import WorkingCalendar
 from tinhso.core.errors import DomainError, NotFound
 from tinhso.core.models import OrgUnit
+from tinhso.core.selectors import subtree
 from tinhso.core.text import fold
 from tinhso.documents.constants import (
     HandlingRole,
@@ -489,16 +490,10 @@ def candidates(within: OrgUnit, *, exclude: Any = None) -> list[Candidate]:
     ``exclude`` (a user) is left out.
     """
     units = sorted(
-        OrgUnit.objects.filter(path__startswith=within.path, legacy=False).exclude(
-            pk=within.pk
-        ),
-        key=lambda u: (u.depth, fold(u.name)),
+        subtree(within, include_self=False), key=lambda u: (u.depth, fold(u.name))
     )
-    people = User.objects.filter(
-        kind=AccountKind.OFFICIAL,
-        is_active=True,
-        org_unit__path__startswith=within.path,
-    ).select_related("org_unit")
+    people = active_officials().filter(org_unit__path__startswith=within.path)
+    people = people.select_related("org_unit")
     if exclude is not None:
         people = people.exclude(pk=exclude.pk)
     ordered = sorted(
@@ -539,11 +534,7 @@ def resolve_handlers(keys: list[str]) -> list[User | OrgUnit]:
     wanted_units = [
         int(k[5:]) for k in keys if k.startswith("unit:") and k[5:].isdigit()
     ]
-    users = (
-        User.objects.filter(pk__in=wanted_users, kind=AccountKind.OFFICIAL)
-        .select_related("org_unit")
-        .in_bulk()
-    )
+    users = officials().filter(pk__in=wanted_users).select_related("org_unit").in_bulk()
     units = OrgUnit.objects.filter(pk__in=wanted_units, legacy=False).in_bulk()
     found: list[User | OrgUnit] = []
     for key in keys:

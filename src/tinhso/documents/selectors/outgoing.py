@@ -16,9 +16,14 @@ from typing import Any
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext as _
 
-from tinhso.accounts.models import AccountKind, Role, RoleAssignment, User
+from tinhso.accounts.models import Role, User
 from tinhso.accounts.policies import is_official
-from tinhso.accounts.selectors import role_scope
+from tinhso.accounts.selectors import (
+    active_officials,
+    role_holders,
+    role_scope,
+    roles_in,
+)
 from tinhso.core import search
 from tinhso.core.errors import NotFound
 from tinhso.core.models import OrgUnit, OrgUnitKind
@@ -185,9 +190,9 @@ def departments_of(agency: OrgUnit) -> list[OrgUnit]:
 def agency_officials(agency: OrgUnit) -> QuerySet[User]:
     """Active officials working in the agency or its departments."""
     ids = [unit.pk for unit in agency_units(agency)]
-    holders = RoleAssignment.objects.filter(org_unit_id__in=ids).values("user_id")
+    holders = roles_in(ids).values("user_id")
     return (
-        User.objects.filter(kind=AccountKind.OFFICIAL, is_active=True)
+        active_officials()
         .filter(Q(org_unit_id__in=ids) | Q(pk__in=holders))
         .order_by("full_name", "username")
     )
@@ -195,12 +200,8 @@ def agency_officials(agency: OrgUnit) -> QuerySet[User]:
 
 def agency_leaders(agency: OrgUnit) -> QuerySet[User]:
     """Who may sign for the agency: its active leaders."""
-    holders = RoleAssignment.objects.filter(org_unit=agency, role=Role.LEADER).values(
-        "user_id"
-    )
-    return User.objects.filter(
-        kind=AccountKind.OFFICIAL, is_active=True, pk__in=holders
-    ).order_by("full_name", "username")
+    holders = role_holders(Role.LEADER).filter(org_unit=agency).values("user_id")
+    return active_officials().filter(pk__in=holders).order_by("full_name", "username")
 
 
 def drafting_agencies(user: Any) -> list[OrgUnit]:

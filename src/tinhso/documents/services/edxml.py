@@ -39,8 +39,7 @@ from django.utils.translation import gettext as _
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec, rsa
-from cryptography.hazmat.primitives.serialization import pkcs12
+from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 from lxml import etree
 from pyhanko_certvalidator import CertificateValidator
@@ -63,9 +62,8 @@ from tinhso.core.errors import DomainError
 from tinhso.core.text import fold
 from tinhso.documents.constants import BusinessType, DocumentType
 from tinhso.documents.selectors import exchange as exchange_selectors
-from tinhso.pki import keystore
 from tinhso.pki import selectors as pki_selectors
-from tinhso.pki.models import Certificate, KeyKind
+from tinhso.pki import signing
 
 NS = "http://www.mic.gov.vn/TBT/QCVN_102_2016"
 DS = "http://www.w3.org/2000/09/xmldsig#"
@@ -225,42 +223,7 @@ def competence_of(position: str) -> str:
 # Signing material ---------------------------------------------------------
 
 
-SigningKey = rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey
-
-
-def signing_material(
-    certificate: Certificate,
-) -> tuple[SigningKey, list[x509.Certificate]]:
-    """The key and chain (signer first) of an agency's seal certificate."""
-    now = timezone.now()
-    if not certificate.active or not (
-        certificate.not_before <= now <= certificate.not_after
-    ):
-        raise DomainError(
-            "edxml_certificate_unusable",
-            _("Chứng thư số “%(name)s” của cơ quan không còn hiệu lực.")
-            % {"name": certificate.common_name},
-        )
-    if certificate.key_kind != KeyKind.PKCS12:
-        raise DomainError(
-            "edxml_pkcs11_unsupported",
-            _(
-                "Gói tin edXML chưa ký được bằng thiết bị PKCS#11 (token/HSM); "
-                "cơ quan cần chứng thư số lưu ở tệp PKCS#12 để gửi liên thông."
-            ),
-        )
-    key, cert, chain = pkcs12.load_key_and_certificates(
-        keystore.read(certificate.key_file),
-        keystore.passphrase(certificate.fingerprint),
-    )
-    if not isinstance(key, (rsa.RSAPrivateKey, ec.EllipticCurvePrivateKey)):
-        raise DomainError(
-            "edxml_key_unsupported",
-            _("Khóa của chứng thư số “%(name)s” không dùng được để ký gói tin.")
-            % {"name": certificate.common_name},
-        )
-    assert cert is not None
-    return key, [cert, *chain]
+SigningKey = signing.SigningKey
 
 
 def seal_of(agency: Any) -> tuple[SigningKey, list[x509.Certificate]]:
@@ -275,7 +238,7 @@ def seal_of(agency: Any) -> tuple[SigningKey, list[x509.Certificate]]:
             )
             % {"agency": agency.name},
         )
-    return signing_material(certificate)
+    return signing.key_and_chain(certificate)
 
 
 # Building -----------------------------------------------------------------
@@ -704,7 +667,7 @@ def _check_signer_is_sender(
     person's. Status messages are held to the same rule.
     """
     local = exchange_selectors.agencies().filter(code=sender.code)
-    registered = Certificate.objects.filter(fingerprint=signer.fingerprint)
+    registered = pki_selectors.registered_with_fingerprint(signer.fingerprint)
     if local.exists():
         bound = registered.filter(org_unit__in=local, active=True).exists()
     else:
