@@ -24,11 +24,8 @@ from asn1crypto import x509 as asn1_x509
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
-from fontTools import subset, ttLib
-from fontTools.ttLib.scaleUpem import scale_upem
 from pyhanko.pdf_utils import layout
 from pyhanko.pdf_utils.content import RawContent
-from pyhanko.pdf_utils.font.opentype import GlyphAccumulator, GlyphAccumulatorFactory
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.misc import PdfError
 from pyhanko.pdf_utils.reader import PdfFileReader
@@ -44,6 +41,7 @@ from tinhso.core.errors import DomainError
 from tinhso.core.text import fold
 from tinhso.pki import keystore, pkcs11, selectors
 from tinhso.pki.models import Certificate, KeyKind
+from tinhso.pki.outline_font import OutlineFontFactory
 
 logger = logging.getLogger(__name__)
 
@@ -61,70 +59,6 @@ DEFAULT_BOX = (350, 40, 570, 120)
 # Room for the CMS blob; reserving it up front skips pyHanko's dry-run
 # signature, which roughly halves the time per signature.
 BYTES_RESERVED = 16384
-
-# Latin, Vietnamese (Latin Extended Additional), combining marks, punctuation.
-_FONT_UNICODES = [
-    *range(0x20, 0x250),
-    *range(0x300, 0x370),
-    *range(0x1E00, 0x1F00),
-    *range(0x2000, 0x2070),
-]
-_font_lock = threading.Lock()
-_font_subset: bytes | None = None
-
-
-def _font_bytes() -> bytes:
-    """DejaVu Sans cut once to the glyphs Vietnamese needs.
-
-    Parsing and subsetting the whole 750 kB font on every signature cost
-    ~250 ms; the cut font is much smaller.
-    """
-    global _font_subset
-    with _font_lock:
-        if _font_subset is None:
-            font = ttLib.TTFont(_font_file())
-            options = subset.Options()
-            # Signature text is NFC, every Vietnamese letter one precomposed
-            # glyph: no shaping tables needed. Without them pyHanko's cut
-            # per signature (which decompiles them) is several times faster.
-            options.layout_features = []
-            options.drop_tables += ["GSUB", "GPOS", "GDEF", "MATH", "kern", "FFTM"]
-            options.name_IDs = ["*"]
-            options.notdef_outline = True
-            subsetter = subset.Subsetter(options=options)
-            subsetter.populate(unicodes=_FONT_UNICODES)
-            subsetter.subset(font)
-            # pyHanko 0.38 writes glyph widths and TJ kerning in font units,
-            # which PDF reads as 1/1000 em: at DejaVu's 2048 units per em
-            # letters were spread twice too far apart.
-            scale_upem(font, 1000)
-            buffer = BytesIO()
-            font.save(buffer)
-            _font_subset = buffer.getvalue()
-        return _font_subset
-
-
-class VietnameseFontFactory(GlyphAccumulatorFactory):
-    def create_font_engine(
-        self, writer: Any, obj_stream: Any = None
-    ) -> GlyphAccumulator:
-        if (
-            obj_stream is None
-            and writer.stream_xrefs
-            and self.create_objstream_if_needed
-        ):
-            obj_stream = writer.prepare_object_stream()
-        return GlyphAccumulator(
-            writer=writer,
-            font_handle=BytesIO(_font_bytes()),
-            font_size=self.font_size,
-            ot_script_tag=self.ot_script_tag,
-            ot_language_tag=self.ot_language_tag,
-            writing_direction=self.writing_direction,
-            bcp47_lang_code=self.bcp47_lang_code or "vi",
-            obj_stream=obj_stream,
-        )
-
 
 _signers: dict[str, signers.Signer] = {}
 _signers_lock = threading.Lock()
@@ -427,7 +361,7 @@ def _seal_art(diameter: float) -> RawContent:
 
 def _text_style(size: int, colour: tuple[float, float, float] | None) -> TextBoxStyle:
     return TextBoxStyle(
-        font=VietnameseFontFactory(_font_file(), font_size=size),
+        font=OutlineFontFactory(_font_file(), font_size=size, lang="vi"),
         font_size=size,
         text_color=colour,
     )
