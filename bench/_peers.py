@@ -2,8 +2,9 @@
 
 Both index exactly the text our search index holds (``SearchEntry.text``:
 words folded by ``tinhso.core.text``), and are asked the same thing our
-search answers: every word, the last one as a prefix, newest received first,
-the first 20 rows and the total count, optionally within one agency.
+search answers: every word, the last one (of two letters or more) as a
+prefix, newest received first, the first 20 rows and the total count,
+optionally within one agency.
 """
 
 import shutil
@@ -13,6 +14,8 @@ from pathlib import Path
 from typing import Any
 
 PAGE = 20
+# As documents.selectors.incoming asks: a one-letter last word is whole.
+MIN_PREFIX = 2
 Row = tuple[int, int, int, str]  # (id, agency id, received as epoch seconds, text)
 
 
@@ -96,9 +99,12 @@ class Tantivy:
             (tantivy.Occur.Must, tantivy.Query.term_query(schema, "text", t))
             for t in whole
         ]
-        parts.append(
-            (tantivy.Occur.Must, tantivy.Query.regex_query(schema, "text", f"{last}.*"))
+        last_query = (
+            tantivy.Query.regex_query(schema, "text", f"{last}.*")
+            if len(last) >= MIN_PREFIX
+            else tantivy.Query.term_query(schema, "text", last)
         )
+        parts.append((tantivy.Occur.Must, last_query))
         if agency is not None:
             parts.append(
                 (tantivy.Occur.Must, tantivy.Query.term_query(schema, "agency", agency))
@@ -166,7 +172,11 @@ class Whoosh:
 
         *whole, last = terms
         parts: list[Any] = [query.Term("text", t) for t in whole]
-        parts.append(query.Prefix("text", last))
+        parts.append(
+            query.Prefix("text", last)
+            if len(last) >= MIN_PREFIX
+            else query.Term("text", last)
+        )
         results = self.searcher.search(
             query.And(parts),
             limit=PAGE,

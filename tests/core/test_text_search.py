@@ -1,5 +1,6 @@
 """Vietnamese folding and full-text search over the org tree, alike on both databases."""
 
+import io
 import unicodedata
 
 import pytest
@@ -222,14 +223,14 @@ def test_index_many_replaces_earlier_entries() -> None:
     search.index_many("test.scope", [(1, "Thông báo mới"), (3, "Đảng ủy")])
     assert SearchEntry.objects.filter(scope="test.scope").count() == 3
 
-    def ids(query: str) -> set[str]:
+    def ids(query: str) -> set[int]:
         entries = search.matching_ids("test.scope", query)
         return set(entries.values_list("object_id", flat=True))
 
     assert ids("quyet dinh") == set()
-    assert ids("thong bao") == {"1"}
-    assert ids("cong van") == {"2"}
-    assert ids("dang") == {"3"}
+    assert ids("thong bao") == {1}
+    assert ids("cong van") == {2}
+    assert ids("dang") == {3}
     search.remove("test.scope", 3)
     assert ids("dang") == set()
 
@@ -242,3 +243,58 @@ def test_scopes_do_not_mix() -> None:
     assert list(
         search.matching_ids("test.a", "ha giang").values_list("scope", flat=True)
     ) == ["test.a"]
+
+
+@pytest.mark.django_db
+def test_a_lost_index_is_rebuilt_after_migrations() -> None:
+    """SQLite drops the index triggers whenever a migration remakes the
+    entries table; what was indexed meanwhile is found again after migrate."""
+    from django.db import connection
+
+    from tinhso.core.apps import _repair_search_index
+
+    search.index("test.scope", 1, "Quyết định cũ")
+    if connection.vendor == "sqlite":
+        table = search.fts_table("test.scope")
+        with connection.cursor() as cursor:
+            for suffix in ("_ai", "_ad", "_au"):
+                cursor.execute(f"DROP TRIGGER {table}{suffix}")
+    SearchEntry.objects.create(scope="test.scope", object_id=2, text="quyet dinh moi")
+    SearchEntry.objects.filter(object_id=1).update(text="cong van")
+    _repair_search_index(using="default")
+
+    def ids(query: str) -> set[int]:
+        return set(
+            search.matching_ids("test.scope", query).values_list("object_id", flat=True)
+        )
+
+    assert ids("quyet dinh") == {2}
+    assert ids("cong van") == {1}
+
+
+@pytest.mark.django_db
+def test_optimize_keeps_every_entry_findable() -> None:
+    """`tinhso search optimize` merges the index; searches find the same."""
+    from django.core.management import call_command
+    from django.db import connection
+
+    for number in range(1, 30):
+        search.index("test.scope", number, f"Công văn số {number}")
+    before = set(
+        search.matching_ids("test.scope", "cong van").values_list(
+            "object_id", flat=True
+        )
+    )
+    out = io.StringIO()
+    call_command("search", "optimize", stdout=out)
+    if connection.vendor == "sqlite":
+        assert f"{search.fts_table('test.scope')}: merged in" in out.getvalue()
+    after = set(
+        search.matching_ids("test.scope", "cong van").values_list(
+            "object_id", flat=True
+        )
+    )
+    assert before == after == set(range(1, 30))
+    assert set(
+        search.matching_ids("test.scope", "so 7").values_list("object_id", flat=True)
+    ) == {7}

@@ -466,3 +466,18 @@ def test_a_failed_secret_registration_gives_its_number_back(
         register(clerk, agency, secrecy=Secrecy.SECRET, page_count=0)
     _nothing_saved(storage_dir)
     assert register(clerk, agency, secrecy=Secrecy.SECRET).incoming_number == 1
+
+
+def test_only_an_agency_keeps_an_incoming_register(agency) -> None:  # type: ignore[no-untyped-def]
+    """A department or a village has no register of its own: nothing is
+    saved, and the clerk is told which units keep one."""
+    department = factories.orgunit(
+        kind=OrgUnitKind.DEPARTMENT, name="Phòng Tổ chức", parent=agency
+    )
+    clerk = factories.official(unit=department, role=Role.CLERK)
+    with pytest.raises(DomainError) as refused:
+        register(clerk, department)
+    assert refused.value.code == "incoming_not_an_agency"
+    assert "Phòng Tổ chức không giữ sổ văn bản đến" in refused.value.message
+    assert not IncomingDocument.objects.exists()
+    assert not StoredFile.objects.exists()

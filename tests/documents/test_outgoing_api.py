@@ -86,7 +86,7 @@ def test_a_draft_goes_from_upload_to_issue(office) -> None:  # noqa: F811  # typ
 
     listed = clerk.get(f"{API}/outgoing", {"tab": "issued", "q": "tap huan"}).json()
     assert listed["count"] == 1 and listed["items"][0]["id"] == document_id
-    assert set(listed) == {"items", "count", "page", "page_size"}
+    assert set(listed) == {"items", "count", "count_capped", "page", "page_size"}
 
 
 def test_refusals_are_problems(office) -> None:  # noqa: F811  # type: ignore[no-untyped-def]

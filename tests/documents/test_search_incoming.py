@@ -219,10 +219,67 @@ def test_results_only_from_what_the_user_may_see(
 def test_the_index_holds_the_symbol_as_one_word(agency, clerk) -> None:  # type: ignore[no-untyped-def]
     document = register(clerk, agency, number_symbol="05/QĐ-UBND")
     entry = search.matching_ids(INCOMING_SCOPE, "5qdubnd").get()
-    assert entry.object_id == str(document.pk)
+    assert entry.object_id == document.pk
     assert selectors.symbol_token("05/2025/QĐ-UBND") == "52025qdubnd"
     assert words(selectors.search_query("xem 12 / QĐ - UBND nhé")) == [
         "xem",
         "12qdubnd",
         "nhe",
     ]
+
+
+def test_whoever_may_see_a_document_finds_it(
+    register_of, agency, clerk, province, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    """The index walk is narrowed to a user's agencies; nothing they may see
+    is lost: a department's specialist finds what was assigned to them, a
+    clerk moved off the register still finds the secret letter they
+    registered, a leader over the province finds every agency's documents."""
+    from tinhso.core.models import OrgUnitKind
+    from tinhso.documents.services import handling
+
+    department = factories.orgunit(
+        kind=OrgUnitKind.DEPARTMENT, name="Phòng Kế hoạch", parent=agency
+    )
+    specialist = factories.official(unit=department, role=Role.SPECIALIST)
+    leader = factories.official(unit=agency, role=Role.LEADER)
+    document = IncomingDocument.objects.get(number_symbol="112/QĐ-UBND")
+    assert found(specialist, "ban chi dao") == set()
+    handling.assign(document, leader, lead=specialist)
+    assert found(specialist, "ban chi dao") == {"112/QĐ-UBND"}
+
+    clerk.roles.all().delete()
+    assert found(clerk, "gop y") == {"123/UBND-VP"}  # the secret letter
+    assert found(clerk, "chuyen doi so") == set()
+
+    governor = factories.official(unit=province, role=Role.LEADER, subtree=True)
+    assert found(governor, "ke hoach") == found(leader, "ke hoach") != set()
+    # Past MAX_AGENCY_TAGS units the walk is not narrowed at all.
+    monkeypatch.setattr(selectors, "MAX_AGENCY_TAGS", 2)
+    assert selectors.search_tags(governor) is None
+    assert found(governor, "ke hoach") == found(leader, "ke hoach")
+
+
+def test_newest_registered_first_and_a_capped_count(agency, clerk) -> None:  # type: ignore[no-untyped-def]
+    """Search results come newest registered first; the register page says
+    "more than" once a search matches more than the count goes to."""
+    from tinhso.core.pagination import CappedPaginator, capped_count
+
+    first = register(clerk, agency, number_symbol="01/QĐ-UBND")
+    second = register(
+        clerk,
+        agency,
+        number_symbol="02/QĐ-UBND",
+        received_at=timezone.now() - dt.timedelta(days=3),
+    )
+    results = selectors.search_incoming(clerk, "chuyen doi so")
+    assert list(results) == [second, first]
+    # A one-letter last word is a word, not the start of every word in g.
+    assert list(selectors.search_incoming(clerk, "chuyen doi s")) == []
+    assert list(selectors.search_incoming(clerk, "chuyen doi so n")) == []
+    assert list(selectors.search_incoming(clerk, "chuyen doi so na")) == [second, first]
+
+    paginator = CappedPaginator(results, 1)
+    assert (paginator.count, paginator.num_pages, paginator.capped) == (2, 2, False)
+    assert capped_count(results, 2) == (2, False)
+    assert capped_count(results, 1) == (1, True)

@@ -1,5 +1,6 @@
 """Reads about accounts that follow a rule."""
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.db.models import Q, QuerySet
@@ -21,20 +22,28 @@ from tinhso.core.models import OrgUnit
 USER_SCOPE = "accounts.user"
 
 
-def role_scope(user: Any, *, role: str | None = None, unit_field: str = "") -> Q:
+def role_scope(
+    user: Any,
+    *,
+    role: str | None = None,
+    unit_field: str = "",
+    assignments: Iterable[RoleAssignment] | None = None,
+) -> Q:
     """Condition matching the units ``user``'s roles cover (any role, or ``role``).
 
     ``unit_field`` names the org-unit field of the queried model ("agency"
     for documents); empty means the query is over units themselves. A role
     held over a subtree covers every unit below. Matches nothing when the
-    user holds no such role.
+    user holds no such role. ``assignments``: the user's roles, when the
+    caller building several conditions has read them once (``roles_of``).
     """
     prefix = f"{unit_field}__" if unit_field else ""
     condition = Q(pk__in=[])
-    assignments = user.roles.select_related("org_unit")
-    if role is not None:
-        assignments = assignments.filter(role=role)
+    if assignments is None:
+        assignments = user.roles.select_related("org_unit")
     for assignment in assignments:
+        if role is not None and assignment.role != role:
+            continue
         if assignment.include_subtree:
             condition |= Q(**{f"{prefix}path__startswith": assignment.org_unit.path})
         else:

@@ -1,4 +1,8 @@
+from typing import Any
+
 from django.apps import AppConfig
+from django.db import connections
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
@@ -11,3 +15,14 @@ class CoreConfig(AppConfig):
         from tinhso.core import modules
 
         modules.register_core_modules()
+        post_migrate.connect(
+            _repair_search_index, sender=self, dispatch_uid="core.search.repair"
+        )
+
+
+def _repair_search_index(using: str, **kwargs: Any) -> None:
+    # A migration that remakes the entries table on SQLite drops the per-scope
+    # triggers with it; this puts them back and rebuilds what they missed.
+    from tinhso.core import search
+
+    search.ensure_all(connections[using])

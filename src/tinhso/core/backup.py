@@ -54,7 +54,7 @@ from django.db.migrations.recorder import MigrationRecorder
 
 from tinhso.core import audit
 from tinhso.core.models import AuditEntry
-from tinhso.core.search import FTS_TABLE
+from tinhso.core.search import TABLE_PREFIX as SEARCH_TABLE_PREFIX
 
 # 2: keys/ members and secret_key_check (1 is still read).
 FORMAT_VERSION = 2
@@ -843,8 +843,10 @@ def _read_target() -> tuple[list[str], list[str], set[tuple[str, str]]]:
     with connection.cursor() as cursor:
         tables = sorted(connection.introspection.table_names(cursor))
         for table in tables:
-            # FTS shadow tables mirror core_searchentry, which is checked.
-            if table in DERIVED_TABLES or table.startswith(("sqlite_", FTS_TABLE)):
+            # FTS tables mirror core_searchentry, which is checked.
+            if table in DERIVED_TABLES or table.startswith(
+                ("sqlite_", SEARCH_TABLE_PREFIX)
+            ):
                 continue
             # Capped count: naming a full table must not scan all of it.
             cursor.execute(

@@ -1,5 +1,8 @@
+from typing import Any
+
 from django.conf import settings
 from django.db import models
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.utils.translation import gettext_lazy as _
 
 
@@ -166,12 +169,23 @@ class CalendarDay(models.Model):
         return f"{self.date} {self.get_kind_display()}"
 
 
+class TsVectorField(models.Field[Any, Any]):
+    """PostgreSQL's ``tsvector``; a plain, unused text column elsewhere."""
+
+    def db_type(self, connection: BaseDatabaseWrapper) -> str:
+        return "tsvector" if connection.vendor == "postgresql" else "text"
+
+
 class SearchEntry(models.Model):
-    """Folded text of one indexed object; SQLite mirrors it in an FTS5 table."""
+    """Folded text of one indexed object (see ``core.search``)."""
 
     scope = models.CharField(max_length=64)
-    object_id = models.CharField(max_length=64)
+    object_id = models.PositiveBigIntegerField()
     text = models.TextField()
+    # Words narrowing a search, kept apart from the text (an agency's id).
+    tags = models.CharField(max_length=255, blank=True, default="")
+    # Filled by a trigger on PostgreSQL (migration 0003).
+    tsv = TsVectorField(null=True, editable=False)
 
     class Meta:
         constraints = [

@@ -1,7 +1,14 @@
-"""The one paging convention of the API: ``?page=1&page_size=50``."""
+"""The one paging convention of the API: ``?page=1&page_size=50``.
 
-from typing import Any
+Totals are counted up to ``MAX_COUNT``: past that nobody pages through the
+list, and counting every match of a common word across a million documents
+would cost more than finding the page itself.
+"""
 
+from functools import cached_property
+from typing import Any, cast
+
+from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
@@ -9,6 +16,40 @@ from ninja import Field, Schema
 from ninja.pagination import PaginationBase
 
 MAX_PAGE_SIZE = 200
+MAX_COUNT = 1000
+
+
+def capped_count(
+    items: QuerySet[Any] | list[Any], cap: int = MAX_COUNT
+) -> tuple[int, bool]:
+    """How many ``items`` there are, counted no further than ``cap``.
+
+    Returns the count and whether there are more than ``cap``.
+    """
+    if isinstance(items, QuerySet):
+        counted = items.order_by()[: cap + 1].count()
+    else:
+        counted = len(items)
+    return min(counted, cap), counted > cap
+
+
+class CappedPaginator(Paginator):
+    """Django's paginator counting no further than ``MAX_COUNT``.
+
+    ``capped`` tells the page to say "more than" and suggest narrowing.
+    """
+
+    @cached_property
+    def _capped(self) -> tuple[int, bool]:
+        return capped_count(cast(QuerySet[Any] | list[Any], self.object_list))
+
+    @cached_property
+    def count(self) -> int:
+        return self._capped[0]
+
+    @property
+    def capped(self) -> bool:
+        return self._capped[1]
 
 
 class Paged(PaginationBase):
@@ -20,7 +61,12 @@ class Paged(PaginationBase):
 
     class Output(Schema):
         items: list[Any]
-        count: int
+        count: int = Field(
+            ..., description=f"Tổng số mục, đếm tới {MAX_COUNT}; xem count_capped"
+        )
+        count_capped: bool = Field(
+            ..., description=f"true: có hơn {MAX_COUNT} mục, count dừng ở {MAX_COUNT}"
+        )
         page: int
         page_size: int
 
@@ -34,9 +80,11 @@ class Paged(PaginationBase):
         **params: Any,
     ) -> dict[str, Any]:
         start = (pagination.page - 1) * pagination.page_size
+        count, capped = capped_count(queryset)
         return {
             "items": queryset[start : start + pagination.page_size],
-            "count": self._items_count(queryset),
+            "count": count,
+            "count_capped": capped,
             "page": pagination.page,
             "page_size": pagination.page_size,
         }

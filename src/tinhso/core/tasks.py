@@ -4,7 +4,7 @@ from typing import Any
 
 from django.tasks import task
 
-from tinhso.core import audit
+from tinhso.core import audit, search
 from tinhso.core.models import AuditEntry
 
 
@@ -22,3 +22,9 @@ def verify_audit_chain() -> dict[str, Any]:
         "first_bad_row": problem.seq if problem else None,
         "reason": problem.reason if problem else "",
     }
+
+
+@task()
+def optimize_search() -> dict[str, float]:
+    """``search.optimize`` off the request path; operators schedule it nightly."""
+    return dict(search.optimize())

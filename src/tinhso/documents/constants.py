@@ -3,6 +3,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from tinhso.core.models import OrgUnitKind
+
 
 class DocumentType(models.TextChoices):
     """The Decree's 29 administrative document types."""
@@ -97,6 +99,8 @@ class IncomingStatus(models.TextChoices):
 
 
 INCOMING_SCOPE = "documents.incoming"
+# The units that keep registers: documents belong to one of these.
+AGENCY_KINDS = (OrgUnitKind.PROVINCE, OrgUnitKind.AGENCY, OrgUnitKind.COMMUNE)
 ACTION_INCOMING_REGISTER = "documents.incoming.register"
 
 

@@ -1,6 +1,25 @@
 from django.db import migrations
 
-from tinhso.core.search import FTS_POSTGRES_SQL, FTS_SQLITE_SQL, FTS_TABLE
+# The first form of the index, one FTS5 table for every scope; 0003 replaces
+# it. Spelled out here so later changes to core.search leave this as it was.
+FTS_TABLE = "core_search_fts"
+FTS_SQLITE_SQL = [
+    "CREATE VIRTUAL TABLE core_search_fts USING fts5(text, content='core_searchentry', "
+    "content_rowid='id', tokenize='unicode61 remove_diacritics 2', prefix='2 3')",
+    """CREATE TRIGGER core_search_ai AFTER INSERT ON core_searchentry BEGIN
+        INSERT INTO core_search_fts(rowid, text) VALUES (new.id, new.text); END""",
+    """CREATE TRIGGER core_search_ad AFTER DELETE ON core_searchentry BEGIN
+        INSERT INTO core_search_fts(core_search_fts, rowid, text)
+        VALUES ('delete', old.id, old.text); END""",
+    """CREATE TRIGGER core_search_au AFTER UPDATE ON core_searchentry BEGIN
+        INSERT INTO core_search_fts(core_search_fts, rowid, text)
+        VALUES ('delete', old.id, old.text);
+        INSERT INTO core_search_fts(rowid, text) VALUES (new.id, new.text); END""",
+]
+FTS_POSTGRES_SQL = [
+    "CREATE INDEX core_searchentry_tsv ON core_searchentry "
+    "USING gin (to_tsvector('simple', text))",
+]
 
 
 def create_index(apps, schema_editor):

@@ -2,20 +2,21 @@
 
 import datetime as dt
 import re
+from functools import partial
 from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tinhso.accounts.models import Role
+from tinhso.accounts.models import Role, RoleAssignment
 from tinhso.accounts.policies import is_official
-from tinhso.accounts.selectors import role_scope
+from tinhso.accounts.selectors import role_scope, roles_of
 from tinhso.core import search
 from tinhso.core.errors import NotFound
 from tinhso.core.models import AuditEntry, OrgUnit
 from tinhso.core.text import words
-from tinhso.documents.constants import INCOMING_SCOPE, Secrecy
+from tinhso.documents.constants import AGENCY_KINDS, INCOMING_SCOPE, Secrecy
 from tinhso.documents.models import (
     Attachment,
     Handling,
@@ -55,18 +56,62 @@ def search_query(query: str) -> str:
     return _SYMBOL_IN_QUERY.sub(lambda m: " " + symbol_token(m.group()) + " ", squeezed)
 
 
-def _assigned_condition(user: Any) -> Q:
+# Beyond this many agencies a user sees, narrowing the index walk to their
+# tags stops paying (each is one more list to merge): a province leader's
+# search walks the whole index.
+MAX_AGENCY_TAGS = 8
+
+
+def agency_tag(agency_id: int) -> str:
+    return f"a{agency_id}"
+
+
+def registrar_tag(user_id: int) -> str:
+    return f"r{user_id}"
+
+
+def search_tags(
+    user: Any, assignments: list[RoleAssignment] | None = None
+) -> list[str] | None:
+    """Index tags covering every incoming document ``user`` may see.
+
+    Documents are indexed with their agency and the clerk who registered
+    them (services.incoming). Whatever ``visible_incoming`` lets a user see
+    is at an agency their roles cover, was registered by them, or was
+    assigned to them or a unit they lead; so these tags lose nothing, and a
+    search walks only the documents of those agencies. None when the user's
+    roles cover too many units for the tags to help. ``assignments``: the
+    user's roles, when the caller has read them already.
+    """
+    if assignments is None:
+        assignments = list(roles_of(user))
+    covered = OrgUnit.objects.filter(
+        role_scope(user, assignments=assignments), kind__in=AGENCY_KINDS
+    )
+    units = set(covered.values_list("pk", flat=True)[: MAX_AGENCY_TAGS + 1])
+    if len(units) > MAX_AGENCY_TAGS:
+        return None
+    led = role_scope(user, role=Role.LEADER, unit_field="unit", assignments=assignments)
+    handled = Handling.objects.filter(Q(user=user) | led).values_list(
+        "document__agency_id", flat=True
+    )
+    agencies = set(units) | set(handled.distinct())
+    return [registrar_tag(user.pk), *(agency_tag(a) for a in sorted(agencies))]
+
+
+def _assigned_condition(user: Any, assignments: list[RoleAssignment]) -> Q:
     """Documents assigned to ``user``, or to a unit they lead (Handling rows).
 
     An uncorrelated ``pk IN (…)``: the database runs it once, not per row.
     """
-    handlings = Handling.objects.filter(
-        Q(user=user) | role_scope(user, role=Role.LEADER, unit_field="unit")
-    )
+    led = role_scope(user, role=Role.LEADER, unit_field="unit", assignments=assignments)
+    handlings = Handling.objects.filter(Q(user=user) | led)
     return Q(pk__in=handlings.values("document_id"))
 
 
-def visible_incoming(user: Any) -> QuerySet[IncomingDocument]:
+def visible_incoming(
+    user: Any, assignments: list[RoleAssignment] | None = None
+) -> QuerySet[IncomingDocument]:
     """Incoming documents ``user`` may see.
 
     - Normal documents (secrecy "normal"): anyone holding a role at the
@@ -86,14 +131,13 @@ def visible_incoming(user: Any) -> QuerySet[IncomingDocument]:
     """
     if not is_official(user) or not user.is_active:
         return IncomingDocument.objects.none()
-    normal = Q(secrecy=Secrecy.NORMAL) & role_scope(user, unit_field="agency")
-    marked = (
-        role_scope(user, role=Role.CLERK, unit_field="agency")
-        | role_scope(user, role=Role.LEADER, unit_field="agency")
-        | Q(registered_by=user)
-    )
+    if assignments is None:
+        assignments = list(roles_of(user))
+    scope = partial(role_scope, user, unit_field="agency", assignments=assignments)
+    normal = Q(secrecy=Secrecy.NORMAL) & scope()
+    marked = scope(role=Role.CLERK) | scope(role=Role.LEADER) | Q(registered_by=user)
     condition = normal | (~Q(secrecy=Secrecy.NORMAL) & marked)
-    condition |= _assigned_condition(user)
+    condition |= _assigned_condition(user, assignments)
     return (
         IncomingDocument.objects.filter(condition)
         .select_related("agency", "main_file")
@@ -182,7 +226,8 @@ def search_incoming(
     agency when it is on the platform. ``secret_series`` keeps the secret
     register (True) or the ordinary one (False); None keeps both.
     """
-    documents = visible_incoming(user)
+    assignments = list(roles_of(user)) if is_official(user) else []
+    documents = visible_incoming(user, assignments)
     # Bounds as instants, not a date of the column: the index stays usable.
     if date_from is not None:
         documents = documents.filter(received_at__gte=_day_start(date_from))
@@ -205,8 +250,15 @@ def search_incoming(
     if issuer.strip():
         documents = search.filter_queryset(documents, INCOMING_ISSUER_SCOPE, issuer)
     if query.strip():
+        # Newest registered first: the index is read in that order and the
+        # walk stops at the page asked for.
         documents = search.filter_queryset(
-            documents, INCOMING_SCOPE, search_query(query)
+            documents,
+            INCOMING_SCOPE,
+            search_query(query),
+            tags=search_tags(user, assignments),
+            newest_first=True,
+            min_prefix=2,
         )
     return documents
 

@@ -21,6 +21,7 @@ from tinhso.core.text import nfc
 from tinhso.documents.constants import (
     ABBREVIATIONS,
     ACTION_INCOMING_REGISTER,
+    AGENCY_KINDS,
     INCOMING_SCOPE,
     DocumentType,
     Secrecy,
@@ -28,7 +29,12 @@ from tinhso.documents.constants import (
 )
 from tinhso.documents.models import Attachment, IncomingDocument
 from tinhso.documents.policies import incoming as policies
-from tinhso.documents.selectors.incoming import INCOMING_ISSUER_SCOPE, symbol_token
+from tinhso.documents.selectors.incoming import (
+    INCOMING_ISSUER_SCOPE,
+    agency_tag,
+    registrar_tag,
+    symbol_token,
+)
 from tinhso.documents.services import pdftext
 from tinhso.pki import signing
 
@@ -279,6 +285,11 @@ def indexed_text(
     )
 
 
+def index_tags(document: IncomingDocument) -> list[str]:
+    """What narrows a search to the documents a user may see (search_tags)."""
+    return [agency_tag(document.agency_id), registrar_tag(document.registered_by_id)]
+
+
 def _index(document: IncomingDocument, pdf_text: str) -> None:
     search.index(
         INCOMING_SCOPE,
@@ -291,6 +302,7 @@ def _index(document: IncomingDocument, pdf_text: str) -> None:
             signer_name=document.signer_name,
             pdf_text=pdf_text,
         ),
+        tags=index_tags(document),
     )
     search.index(INCOMING_ISSUER_SCOPE, document.pk, document.issuer_name)
 
@@ -326,6 +338,15 @@ def register_incoming(
             "incoming_register_forbidden",
             _("Chỉ văn thư của %(agency)s được vào sổ văn bản đến.")
             % {"agency": agency.name},
+        )
+    if agency.kind not in AGENCY_KINDS:
+        raise DomainError(
+            "incoming_not_an_agency",
+            _(
+                "%(unit)s không giữ sổ văn bản đến: văn bản vào sổ của cơ quan, "
+                "xã, phường hoặc tỉnh."
+            )
+            % {"unit": agency.name},
         )
     if agency.legacy:
         raise DomainError(

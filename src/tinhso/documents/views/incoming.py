@@ -12,7 +12,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
@@ -31,6 +30,7 @@ from tinhso.accounts.selectors import role_scope
 from tinhso.core import files
 from tinhso.core.errors import DomainError, NotFound
 from tinhso.core.models import OrgUnit, StoredFile
+from tinhso.core.pagination import CappedPaginator
 from tinhso.documents.constants import ACTION_INCOMING_REGISTER, Secrecy
 from tinhso.documents.forms import (
     AGENCY_KINDS,
@@ -100,7 +100,7 @@ def incoming_list(request: HttpRequest) -> HttpResponse:
     listing = selectors.search_incoming(
         request.user, **filters, secret_series=SERIES.get(series)
     )
-    page = Paginator(listing, PER_PAGE).get_page(request.GET.get("page"))
+    page = CappedPaginator(listing, PER_PAGE).get_page(request.GET.get("page"))
     filtering = bool(series) or any(
         value for name, value in filters.items() if name != "query"
     )
