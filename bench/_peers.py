@@ -3,8 +3,9 @@
 Both index exactly the text our search index holds (``SearchEntry.text``:
 words folded by ``tinhso.core.text``), and are asked the same thing our
 search answers: every word, the last one (of two letters or more) as a
-prefix, newest received first, the first 20 rows and the total count,
-optionally within one agency.
+prefix (a shorter one after others is dropped, one alone is whole), newest
+received first, the first 20 rows and the total count, optionally within
+one agency.
 """
 
 import shutil
@@ -14,9 +15,16 @@ from pathlib import Path
 from typing import Any
 
 PAGE = 20
-# As documents.selectors.incoming asks: a one-letter last word is whole.
+# As documents.selectors.incoming asks: a one-letter last word is no prefix.
 MIN_PREFIX = 2
 Row = tuple[int, int, int, str]  # (id, agency id, received as epoch seconds, text)
+
+
+def _typed(terms: list[str]) -> list[str]:
+    # As core.search.query_terms: a short last word after others is dropped.
+    if len(terms) > 1 and len(terms[-1]) < MIN_PREFIX:
+        return terms[:-1]
+    return terms
 
 
 def folder_size(path: Path) -> int:
@@ -94,7 +102,7 @@ class Tantivy:
         import tantivy
 
         schema = self.index.schema
-        *whole, last = terms
+        *whole, last = _typed(terms)
         parts = [
             (tantivy.Occur.Must, tantivy.Query.term_query(schema, "text", t))
             for t in whole
@@ -170,7 +178,7 @@ class Whoosh:
     def search(self, terms: list[str], agency: int | None) -> tuple[list[int], int]:
         from whoosh import query
 
-        *whole, last = terms
+        *whole, last = _typed(terms)
         parts: list[Any] = [query.Term("text", t) for t in whole]
         parts.append(
             query.Prefix("text", last)

@@ -15,7 +15,8 @@ and symbol, people, type-ahead, no match) of:
 - the API, ``GET /api/v1/documents/incoming?q=…`` with a bearer token;
 - Tantivy (paperless-ngx 3) and Whoosh (paperless-ngx 2) over the very same
   folded text, same rule (every word, the last as a prefix when it has two
-  letters or more), newest first, first 20 plus the exact count;
+  letters or more, dropped when shorter after other words), newest first,
+  first 20 plus the exact count;
 
 each as a user who sees one agency and as a province leader who sees all.
 Last, signatures per second through ``pki.signing.sign_pdf`` against pyHanko

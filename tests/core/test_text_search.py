@@ -298,3 +298,41 @@ def test_optimize_keeps_every_entry_findable() -> None:
     assert set(
         search.matching_ids("test.scope", "so 7").values_list("object_id", flat=True)
     ) == {7}
+
+
+@pytest.mark.django_db
+def test_an_entry_moved_to_another_scope_is_found_there_only() -> None:
+    """Changing an entry's scope takes it out of one index and into the other."""
+    search.index("test.one", 5, "Kế hoạch chuyển đổi số")
+    search.index("test.two", 6, "Báo cáo")
+    SearchEntry.objects.filter(scope="test.one", object_id=5).update(scope="test.two")
+
+    def ids(scope: str, query: str) -> set[int]:
+        entries = search.matching_ids(scope, query)
+        return set(entries.values_list("object_id", flat=True))
+
+    assert ids("test.one", "ke hoach") == set()
+    assert ids("test.two", "ke hoach") == {5}
+    SearchEntry.objects.filter(object_id=5).delete()
+    assert ids("test.two", "ke hoach") == set()
+    assert ids("test.two", "bao cao") == {6}
+
+
+@pytest.mark.django_db
+def test_pages_go_on_past_the_capped_count() -> None:
+    """Past MAX_COUNT the register still pages on, one row looked ahead."""
+    from tinhso.core.pagination import CappedPaginator, capped_count
+
+    for number in range(1, 8):
+        core.create_orgunit(
+            kind=OrgUnitKind.AGENCY, name=f"Sở số {number}", code=f"S{number}"
+        )
+    units = OrgUnit.objects.order_by("pk")
+    paginator = CappedPaginator(units, 2)
+    paginator.__dict__["_capped"] = capped_count(units, 3)  # count stops at 3
+    assert (paginator.count, paginator.capped) == (3, True)
+    assert paginator.get_page(3).has_next()
+    last = paginator.get_page(4)
+    assert list(last) == [units[6]] and not last.has_next()
+    assert paginator.get_page(9).number == paginator.num_pages
+    assert capped_count(units[:2]) == (2, False)

@@ -274,10 +274,13 @@ def test_newest_registered_first_and_a_capped_count(agency, clerk) -> None:  # t
     )
     results = selectors.search_incoming(clerk, "chuyen doi so")
     assert list(results) == [second, first]
-    # A one-letter last word is a word, not the start of every word in g.
-    assert list(selectors.search_incoming(clerk, "chuyen doi s")) == []
-    assert list(selectors.search_incoming(clerk, "chuyen doi so n")) == []
+    # A one-letter last word is still being typed: it is left out, not
+    # taken as the start of every word in that letter.
+    assert list(selectors.search_incoming(clerk, "chuyen doi s")) == [second, first]
+    assert list(selectors.search_incoming(clerk, "chuyen doi so n")) == [second, first]
     assert list(selectors.search_incoming(clerk, "chuyen doi so na")) == [second, first]
+    assert list(selectors.search_incoming(clerk, "chuyen doi so nx")) == []
+    assert list(selectors.search_incoming(clerk, "k")) == []
 
     paginator = CappedPaginator(results, 1)
     assert (paginator.count, paginator.num_pages, paginator.capped) == (2, 2, False)

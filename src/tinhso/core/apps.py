@@ -2,6 +2,7 @@ from typing import Any
 
 from django.apps import AppConfig
 from django.db import connections
+from django.db.migrations.recorder import MigrationRecorder
 from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
@@ -25,4 +26,9 @@ def _repair_search_index(using: str, **kwargs: Any) -> None:
     # triggers with it; this puts them back and rebuilds what they missed.
     from tinhso.core import search
 
-    search.ensure_all(connections[using])
+    connection = connections[using]
+    # Only on the schema the index is written for: after migrating back past
+    # core 0003 the entries have no tags to index.
+    applied = MigrationRecorder(connection).applied_migrations()
+    if ("core", "0003_search_by_scope") in applied:
+        search.ensure_all(connection)

@@ -8,9 +8,10 @@ would cost more than finding the page itself.
 from functools import cached_property
 from typing import Any, cast
 
-from django.core.paginator import Paginator
+from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 
 from ninja import Field, Schema
 from ninja.pagination import PaginationBase
@@ -26,18 +27,59 @@ def capped_count(
 
     Returns the count and whether there are more than ``cap``.
     """
-    if isinstance(items, QuerySet):
+    if isinstance(items, QuerySet) and items.query.is_sliced:
+        counted = items.count()
+    elif isinstance(items, QuerySet):
         counted = items.order_by()[: cap + 1].count()
     else:
         counted = len(items)
     return min(counted, cap), counted > cap
 
 
+class CappedPage(Page):
+    more = False
+
+    def has_next(self) -> bool:
+        return self.more or super().has_next()
+
+
 class CappedPaginator(Paginator):
     """Django's paginator counting no further than ``MAX_COUNT``.
 
     ``capped`` tells the page to say "more than" and suggest narrowing.
+    Past the count the pages go on: each looks one row ahead to know
+    whether there is a next one.
     """
+
+    def validate_number(self, number: Any) -> int:
+        if not self.capped:
+            return super().validate_number(number)
+        try:
+            value = int(number)
+        except (TypeError, ValueError) as error:
+            raise PageNotAnInteger(_("Số trang không hợp lệ.")) from error
+        if value < 1:
+            raise EmptyPage(_("Số trang không hợp lệ."))
+        return value
+
+    def get_page(self, number: Any) -> Page:
+        try:
+            return super().get_page(number)
+        except EmptyPage:
+            # Past the end of a list counted no further than the cap.
+            return self.page(self.num_pages)
+
+    def page(self, number: Any) -> Page:
+        number = self.validate_number(number)
+        if not self.capped:
+            return super().page(number)
+        bottom = (number - 1) * self.per_page
+        rows = list(self.object_list[bottom : bottom + self.per_page + 1])
+        if not rows:
+            raise EmptyPage(_("Trang này không có kết quả."))
+        page = CappedPage(rows[: self.per_page], number, self)
+        page.more = len(rows) > self.per_page
+        return page
 
     @cached_property
     def _capped(self) -> tuple[int, bool]:

@@ -29,16 +29,19 @@ from tinhso.core.text import words
 
 ENTRY_TABLE = SearchEntry._meta.db_table
 TABLE_PREFIX = "search_"
-# Scopes end up in table names and trigger bodies, so they are kept plain.
-_SCOPE = re.compile(r"^[a-z0-9_.]+$")
+# Scopes end up in table names and trigger bodies, so they are kept plain:
+# dotted words, so no two scopes share a table name.
+_SCOPE = re.compile(r"[a-z0-9]+(\.[a-z0-9]+)*")
+# FTS5 names its own tables <table>_data, _idx, _config, _docsize, _content.
+_SHADOW_NAMES = frozenset({"data", "idx", "config", "docsize", "content"})
 
 Item = tuple[object, str] | tuple[object, str, Sequence[str]]
 
 
 def fts_table(scope: str) -> str:
     """The SQLite FTS5 table holding ``scope``'s entries."""
-    if not _SCOPE.match(scope):
-        raise ValueError(f"search scope {scope!r}: use a-z, 0-9, '_' and '.'")
+    if not _SCOPE.fullmatch(scope) or scope.rsplit(".", 1)[-1] in _SHADOW_NAMES:
+        raise ValueError(f"search scope {scope!r}: dotted words of a-z and 0-9")
     return TABLE_PREFIX + scope.replace(".", "_")
 
 
@@ -54,15 +57,21 @@ def _tags(tags: Iterable[str]) -> str:
 
 
 def index(
-    scope: str, object_id: int, *texts: str | None, tags: Iterable[str] = ()
+    scope: str,
+    object_id: int,
+    *texts: str | None,
+    tags: Iterable[str] | None = None,
 ) -> None:
-    """Index (or re-index) one object under ``scope`` with the given texts."""
+    """Index (or re-index) one object under ``scope`` with the given texts.
+
+    ``tags`` replace the object's tags; None keeps those it has.
+    """
     ensure_index(scope)
-    folded = _indexed_text(" ".join(t for t in texts if t))
+    defaults = {"text": _indexed_text(" ".join(t for t in texts if t))}
+    if tags is not None:
+        defaults["tags"] = _tags(tags)
     SearchEntry.objects.update_or_create(
-        scope=scope,
-        object_id=object_id,
-        defaults={"text": folded, "tags": _tags(tags)},
+        scope=scope, object_id=object_id, defaults=defaults
     )
 
 
@@ -105,7 +114,7 @@ def _sqlite_statements(scope: str) -> tuple[str, list[str]]:
     # longest Vietnamese syllable) let a last word typed ahead be read as
     # one list instead of merging every word it starts, for ~30% more size.
     create = (
-        f"CREATE VIRTUAL TABLE {table} USING fts5(text, tags, content='', "
+        f"CREATE VIRTUAL TABLE IF NOT EXISTS {table} USING fts5(text, tags, content='', "
         "tokenize='unicode61 remove_diacritics 2', prefix='2 3 4 5 6 7')"
     )
     # Table names come from fts_table, which admits plain scopes only.
@@ -118,13 +127,23 @@ def _sqlite_statements(scope: str) -> tuple[str, list[str]]:
         "VALUES ('delete', -old.object_id, old.text, old.tags);"
     )
     when_new, when_old = f"new.scope = '{scope}'", f"old.scope = '{scope}'"
+    # An update may move an entry into or out of the scope: each half runs
+    # only for its side, the removal first.
+    drop_old = (
+        f"INSERT INTO {table}({table}, rowid, text, tags) "
+        f"SELECT 'delete', -old.object_id, old.text, old.tags WHERE {when_old};"
+    )
+    add_new = (
+        f"INSERT INTO {table}(rowid, text, tags) "
+        f"SELECT -new.object_id, new.text, new.tags WHERE {when_new};"
+    )
     triggers = [
         f"CREATE TRIGGER {table}_ai AFTER INSERT ON {ENTRY_TABLE} "
         f"WHEN {when_new} BEGIN {add} END",
         f"CREATE TRIGGER {table}_ad AFTER DELETE ON {ENTRY_TABLE} "
         f"WHEN {when_old} BEGIN {drop} END",
         f"CREATE TRIGGER {table}_au AFTER UPDATE ON {ENTRY_TABLE} "
-        f"WHEN {when_old} BEGIN {drop} {add} END",
+        f"WHEN {when_old} OR {when_new} BEGIN {drop_old} {add_new} END",
     ]
     return create, triggers
 
@@ -208,6 +227,19 @@ def _table_exists(table: str) -> bool:
         return cursor.fetchone() is not None
 
 
+def query_terms(query: str, min_prefix: int = 1) -> list[str]:
+    """The words a search looks for.
+
+    A last word shorter than ``min_prefix`` after other words is dropped:
+    it is still being typed ("quyet d"), and as a prefix it would walk
+    every word starting with that letter. Alone it is matched whole.
+    """
+    terms = words(query)
+    if len(terms) > 1 and len(terms[-1]) < min_prefix:
+        terms.pop()
+    return terms
+
+
 def _fts_query(
     terms: list[str], tags: Collection[str] | None, min_prefix: int = 1
 ) -> str:
@@ -249,10 +281,9 @@ def matching_ids(
 
     Every word must be whole except the last, which may be unfinished
     (type-ahead): "ha gi" finds "Hà Giang". A last word shorter than
-    ``min_prefix`` must be whole too: in a large scope a one-letter prefix
-    would walk every word starting with that letter.
+    ``min_prefix`` is handled as ``query_terms`` says.
     """
-    terms = words(query)
+    terms = query_terms(query, min_prefix)
     entries = SearchEntry.objects.filter(scope=scope)
     if not terms:
         return entries.none()
@@ -284,11 +315,13 @@ def filter_queryset[M: models.Model](
     page of a common word costs as little as that of a rare one. ``tags``
     is a hint that must hold every object ``queryset`` can return: on SQLite
     the index walks only entries carrying one of them; PostgreSQL plans the
-    query's own conditions instead. ``min_prefix`` as in ``matching_ids``.
+    query's own conditions instead. With ``newest_first`` on SQLite the
+    result joins the FTS table by the model's own table name: use it as a
+    list, not as a subquery of another query. ``min_prefix`` as in ``matching_ids``.
     """
     pk = queryset.model._meta.pk
     assert pk is not None
-    terms = words(query)
+    terms = query_terms(query, min_prefix)
     if not terms:
         return queryset.none()
     if connection.vendor != "sqlite":
@@ -296,7 +329,8 @@ def filter_queryset[M: models.Model](
         result = queryset.filter(pk__in=entries.values("object_id"))
         return result.order_by(f"-{pk.name}") if newest_first else result
     table = fts_table(scope)
-    if not _table_exists(table) or (tags is not None and not tags):
+    no_tags = tags is not None and not any(words(tag) for tag in tags)
+    if not _table_exists(table) or no_tags:
         return queryset.none()
     match = _fts_query(terms, tags, min_prefix)
     if newest_first:

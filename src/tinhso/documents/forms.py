@@ -7,8 +7,9 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from tinhso.core.models import OrgUnit, OrgUnitKind
+from tinhso.core.models import OrgUnit
 from tinhso.documents.constants import (
+    AGENCY_KINDS,
     DocumentType,
     IncomingStatus,
     Secrecy,
@@ -16,7 +17,6 @@ from tinhso.documents.constants import (
 )
 
 # Units that keep registers and issue documents.
-AGENCY_KINDS = (OrgUnitKind.PROVINCE, OrgUnitKind.AGENCY, OrgUnitKind.COMMUNE)
 
 
 def _any(label: Any, choices: Any) -> list[tuple[str, Any]]:

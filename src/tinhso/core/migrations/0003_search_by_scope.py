@@ -16,7 +16,7 @@ POSTGRES_FORWARD = [
     """CREATE FUNCTION core_searchentry_tsv() RETURNS trigger AS $$
     BEGIN NEW.tsv := to_tsvector('simple', NEW.text); RETURN NEW; END
     $$ LANGUAGE plpgsql""",
-    """CREATE TRIGGER core_searchentry_tsv BEFORE INSERT OR UPDATE
+    """CREATE TRIGGER core_searchentry_tsv BEFORE INSERT OR UPDATE OF text
     ON core_searchentry FOR EACH ROW EXECUTE FUNCTION core_searchentry_tsv()""",
     "UPDATE core_searchentry SET tsv = to_tsvector('simple', text)",
     "CREATE INDEX core_searchentry_tsv_gin ON core_searchentry USING gin (tsv)",

@@ -21,12 +21,12 @@ from tinhso.core.errors import DomainError, NotFound
 from tinhso.core.models import OrgUnit, StoredFile
 from tinhso.core.pagination import Paged
 from tinhso.documents.constants import (
+    AGENCY_KINDS,
     DocumentType,
     IncomingStatus,
     Secrecy,
     Urgency,
 )
-from tinhso.documents.forms import AGENCY_KINDS
 from tinhso.documents.models import Attachment, IncomingDocument
 from tinhso.documents.selectors import incoming as selectors
 from tinhso.documents.services import incoming as services

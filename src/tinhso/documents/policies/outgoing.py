@@ -9,9 +9,8 @@ from typing import Any
 from tinhso.accounts.models import Role
 from tinhso.accounts.policies import holds_role, is_official
 from tinhso.core.models import OrgUnit, OrgUnitKind
-from tinhso.documents.constants import OutgoingStatus
+from tinhso.documents.constants import AGENCY_KINDS, OutgoingStatus
 
-AGENCY_KINDS = (OrgUnitKind.AGENCY, OrgUnitKind.COMMUNE, OrgUnitKind.PROVINCE)
 # Roles with which an official of an agency may draft its documents.
 DRAFTING_ROLES = (Role.SPECIALIST, Role.LEADER, Role.CLERK)
 

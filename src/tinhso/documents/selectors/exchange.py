@@ -16,10 +16,11 @@ from tinhso.accounts.policies import is_official
 from tinhso.accounts.selectors import role_scope
 from tinhso.core import files
 from tinhso.core.errors import NotFound
-from tinhso.core.models import OrgUnit, OrgUnitKind
+from tinhso.core.models import OrgUnit
 from tinhso.core.selectors import search_orgunits
 from tinhso.core.text import fold
 from tinhso.documents.constants import (
+    AGENCY_KINDS,
     BusinessType,
     DispatchStatus,
     InboundStatus,
@@ -35,7 +36,6 @@ from tinhso.documents.selectors import outgoing as outgoing_selectors
 from tinhso.pki import signing
 
 # Units that keep registers and exchange documents.
-AGENCY_KINDS = (OrgUnitKind.PROVINCE, OrgUnitKind.AGENCY, OrgUnitKind.COMMUNE)
 INBOX_TABS = {
     "pending": InboundStatus.PENDING,
     "registered": InboundStatus.REGISTERED,
