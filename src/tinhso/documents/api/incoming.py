@@ -95,13 +95,15 @@ class IncomingOut(Schema):
     closed_at: dt.datetime | None
     file_url: str
 
+    # The enum's own label: get_FOO_display() hashes every choice's lazy
+    # translation on each call, ~5 ms for a page of 50.
     @staticmethod
     def resolve_doc_type_label(obj: IncomingDocument) -> str:
-        return str(obj.get_doc_type_display())
+        return str(DocumentType(obj.doc_type).label)
 
     @staticmethod
     def resolve_status_label(obj: IncomingDocument) -> str:
-        return str(obj.get_status_display())
+        return str(IncomingStatus(obj.status).label)
 
     @staticmethod
     def resolve_file_url(obj: IncomingDocument) -> str:
