@@ -87,3 +87,42 @@ def certificate(db, settings, tmp_path, signer):  # type: ignore[no-untyped-def]
     settings.DATA_DIR = tmp_path
     pki.create_demo_root()
     return pki.issue_demo_certificate(signer)
+
+
+# The sending side of an exchange: Sở Tài chính's seal, clerk and issued
+# documents (helpers in test_exchange_support, imported late: it imports
+# this module).
+
+
+@pytest.fixture
+def seal(certificate, other_agency):  # type: ignore[no-untyped-def]
+    from tests.documents.test_exchange_support import seal_for
+
+    return seal_for(other_agency)
+
+
+@pytest.fixture
+def sender(other_agency):  # type: ignore[no-untyped-def]
+    """The sending agency's clerk (văn thư of Sở Tài chính)."""
+    from tests.documents.test_exchange_support import sender_clerk
+
+    return sender_clerk(other_agency)
+
+
+@pytest.fixture
+def issued(other_agency, sender, signer, certificate, seal):  # type: ignore[no-untyped-def]
+    """Issue a document at the sending agency: ``issued(subject=…)``."""
+    from tests.documents.test_exchange_support import issue
+
+    def make(**over: Any):  # type: ignore[no-untyped-def]
+        fields = {
+            "agency": other_agency,
+            "clerk": sender,
+            "signer": signer,
+            "certificate": certificate,
+            "seal": seal,
+        }
+        fields.update(over)
+        return issue(**fields)
+
+    return make

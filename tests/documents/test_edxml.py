@@ -20,7 +20,7 @@ from lxml import etree
 
 from tests import factories
 from tests.documents.conftest import kept_files
-from tests.documents.test_exchange_support import issue, resign, seal_for, sender_clerk
+from tests.documents.test_exchange_support import resign, seal_for
 from tinhso.accounts.models import Role
 from tinhso.core.errors import Forbidden
 from tinhso.core.models import AuditEntry, StoredFile
@@ -50,32 +50,6 @@ def folder(settings, tmp_path: Path) -> Path:  # type: ignore[no-untyped-def]
     settings.DOCUMENTS_EDXML_TRANSPORT = "folder"
     settings.DOCUMENTS_EDXML_FOLDER = str(tmp_path / "edxml")
     return tmp_path / "edxml"
-
-
-@pytest.fixture
-def seal(certificate, other_agency):  # type: ignore[no-untyped-def]
-    return seal_for(other_agency)
-
-
-@pytest.fixture
-def sender(other_agency):  # type: ignore[no-untyped-def]
-    return sender_clerk(other_agency)
-
-
-@pytest.fixture
-def issued(other_agency, sender, signer, certificate, seal):  # type: ignore[no-untyped-def]
-    def make(**over: Any):  # type: ignore[no-untyped-def]
-        fields = {
-            "agency": other_agency,
-            "clerk": sender,
-            "signer": signer,
-            "certificate": certificate,
-            "seal": seal,
-        }
-        fields.update(over)
-        return issue(**fields)
-
-    return make
 
 
 def send_out(issued: Any, sender: Any, **over: Any) -> tuple[Dispatch, bytes]:

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from tests import factories
-from tests.documents.test_exchange_support import issue, seal_for, sender_clerk
+from tests.documents.test_exchange_support import issue
 from tinhso.accounts import services as accounts
 from tinhso.accounts.models import Role
 from tinhso.core.errors import DomainError
@@ -23,16 +23,6 @@ from tinhso.documents.services import transports
 
 CODE = "000.00.12.H42"
 NAME = "Sở Nội vụ tỉnh Hà Tĩnh"
-
-
-@pytest.fixture
-def seal(certificate, other_agency):  # type: ignore[no-untyped-def]
-    return seal_for(other_agency)
-
-
-@pytest.fixture
-def sender(other_agency):  # type: ignore[no-untyped-def]
-    return sender_clerk(other_agency)
 
 
 @pytest.fixture

@@ -21,9 +21,7 @@ from tests.documents.test_exchange_support import (
     OUTSIDE_CODE,
     OUTSIDE_NAME,
     certificate_from_demo_root,
-    issue,
     seal_for,
-    sender_clerk,
     status_package,
 )
 from tinhso.accounts.models import Role
@@ -53,32 +51,6 @@ def folder(settings, tmp_path: Path) -> Path:  # type: ignore[no-untyped-def]
     settings.DOCUMENTS_EDXML_TRANSPORT = "folder"
     settings.DOCUMENTS_EDXML_FOLDER = str(tmp_path / "edxml")
     return tmp_path / "edxml"
-
-
-@pytest.fixture
-def seal(certificate, other_agency):  # type: ignore[no-untyped-def]
-    return seal_for(other_agency)
-
-
-@pytest.fixture
-def sender(other_agency):  # type: ignore[no-untyped-def]
-    return sender_clerk(other_agency)
-
-
-@pytest.fixture
-def issued(other_agency, sender, signer, certificate, seal):  # type: ignore[no-untyped-def]
-    def make(**over: Any):  # type: ignore[no-untyped-def]
-        fields = {
-            "agency": other_agency,
-            "clerk": sender,
-            "signer": signer,
-            "certificate": certificate,
-            "seal": seal,
-        }
-        fields.update(over)
-        return issue(**fields)
-
-    return make
 
 
 @pytest.fixture

@@ -4,13 +4,11 @@ and after registration, revoke, replace, and secret documents never leaving."""
 
 import time
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from tests import factories
 from tests.documents.conftest import kept_files
-from tests.documents.test_exchange_support import issue, seal_for, sender_clerk
 from tinhso.accounts.models import Role
 from tinhso.core import audit
 from tinhso.core.errors import Conflict, DomainError, Forbidden, NotFound
@@ -30,33 +28,6 @@ from tinhso.documents.services import edxml, receipts, transports
 from tinhso.documents.services import exchange as services
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def seal(certificate, other_agency):  # type: ignore[no-untyped-def]
-    return seal_for(other_agency)
-
-
-@pytest.fixture
-def sender(other_agency):  # type: ignore[no-untyped-def]
-    """The sending agency's clerk (văn thư of Sở Tài chính)."""
-    return sender_clerk(other_agency)
-
-
-@pytest.fixture
-def issued(other_agency, sender, signer, certificate, seal):  # type: ignore[no-untyped-def]
-    def make(**over: Any):  # type: ignore[no-untyped-def]
-        fields = {
-            "agency": other_agency,
-            "clerk": sender,
-            "signer": signer,
-            "certificate": certificate,
-            "seal": seal,
-        }
-        fields.update(over)
-        return issue(**fields)
-
-    return make
 
 
 @pytest.fixture

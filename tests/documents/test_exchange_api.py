@@ -11,7 +11,6 @@ from django.test import Client
 import pytest
 
 from tests import factories
-from tests.documents.test_exchange_support import issue, seal_for, sender_clerk
 from tinhso.accounts import services as accounts
 from tinhso.accounts.models import Role
 from tinhso.core.models import AuditEntry
@@ -28,32 +27,6 @@ PROBLEM = "application/problem+json"
 def bearer(user: Any) -> dict[str, str]:
     _token, secret = accounts.issue_token(user, "liên thông")
     return {"HTTP_AUTHORIZATION": f"Bearer {secret}"}
-
-
-@pytest.fixture
-def seal(certificate, other_agency):  # type: ignore[no-untyped-def]
-    return seal_for(other_agency)
-
-
-@pytest.fixture
-def sender(other_agency):  # type: ignore[no-untyped-def]
-    return sender_clerk(other_agency)
-
-
-@pytest.fixture
-def issued(other_agency, sender, signer, certificate, seal):  # type: ignore[no-untyped-def]
-    def make(**over: Any):  # type: ignore[no-untyped-def]
-        fields = {
-            "agency": other_agency,
-            "clerk": sender,
-            "signer": signer,
-            "certificate": certificate,
-            "seal": seal,
-        }
-        fields.update(over)
-        return issue(**fields)
-
-    return make
 
 
 @pytest.fixture

@@ -18,9 +18,6 @@ from tests.documents.test_exchange_support import (
     OUTSIDE_CODE,
     OUTSIDE_NAME,
     certificate_from_demo_root,
-    issue,
-    seal_for,
-    sender_clerk,
     status_package,
 )
 from tinhso.accounts.models import Role
@@ -39,32 +36,6 @@ from tinhso.documents.services import edxml, handling
 from tinhso.documents.services import exchange as services
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def seal(certificate, other_agency):  # type: ignore[no-untyped-def]
-    return seal_for(other_agency)
-
-
-@pytest.fixture
-def sender(other_agency):  # type: ignore[no-untyped-def]
-    return sender_clerk(other_agency)
-
-
-@pytest.fixture
-def issued(other_agency, sender, signer, certificate, seal):  # type: ignore[no-untyped-def]
-    def make(**over: Any):  # type: ignore[no-untyped-def]
-        fields = {
-            "agency": other_agency,
-            "clerk": sender,
-            "signer": signer,
-            "certificate": certificate,
-            "seal": seal,
-        }
-        fields.update(over)
-        return issue(**fields)
-
-    return make
 
 
 @pytest.fixture

@@ -13,7 +13,6 @@ from django.urls import reverse
 import pytest
 
 from tests import factories
-from tests.documents.test_exchange_support import issue, seal_for, sender_clerk
 from tinhso.accounts.models import Role
 from tinhso.core.models import AuditEntry
 from tinhso.documents.constants import (
@@ -36,32 +35,6 @@ def as_user(client: Client, user: Any) -> Client:
 
 def flashed(response: Any) -> list[str]:
     return [str(m) for m in get_messages(response.wsgi_request)]
-
-
-@pytest.fixture
-def seal(certificate, other_agency):  # type: ignore[no-untyped-def]
-    return seal_for(other_agency)
-
-
-@pytest.fixture
-def sender(other_agency):  # type: ignore[no-untyped-def]
-    return sender_clerk(other_agency)
-
-
-@pytest.fixture
-def issued(other_agency, sender, signer, certificate, seal):  # type: ignore[no-untyped-def]
-    def make(**over: Any):  # type: ignore[no-untyped-def]
-        fields = {
-            "agency": other_agency,
-            "clerk": sender,
-            "signer": signer,
-            "certificate": certificate,
-            "seal": seal,
-        }
-        fields.update(over)
-        return issue(**fields)
-
-    return make
 
 
 def test_the_clerk_dispatches_from_the_form_and_follows_receipts(

@@ -292,6 +292,19 @@ def _show(form: forms.Form, exc: DomainError) -> None:
     form.add_error(field if field in form.fields else None, exc.message)
 
 
+def _applied(form: forms.Form, act: Callable[[], object]) -> bool:
+    """Run a service act for a valid form. A refusal other than Forbidden
+    (which stays a 403) is shown on the form, and nothing is done."""
+    try:
+        act()
+    except Forbidden:
+        raise
+    except DomainError as exc:
+        _show(form, exc)
+        return False
+    return True
+
+
 def _initial_handlers(document: IncomingDocument) -> dict[str, Any]:
     """The current assignment, so a change starts from it."""
     rows = [
@@ -327,21 +340,20 @@ def assign(request: HttpRequest, document_id: int) -> HttpResponse:
         lead_required=True,
         initial=_initial_handlers(document) if assigned else {},
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.assign(document, request.user, **form.handlers())
-        except DomainError as exc:
-            if isinstance(exc, Forbidden):
-                raise
-            _show(form, exc)
-        else:
-            messages.success(
-                request,
-                _("Đã thay đổi phân công xử lý.")
-                if assigned
-                else _("Đã phân công xử lý văn bản."),
-            )
-            return redirect(after_action_url(document.pk))
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and _applied(
+            form, lambda: services.assign(document, request.user, **form.handlers())
+        )
+    ):
+        messages.success(
+            request,
+            _("Đã thay đổi phân công xử lý.")
+            if assigned
+            else _("Đã phân công xử lý văn bản."),
+        )
+        return redirect(after_action_url(document.pk))
     return _panel_page(
         request,
         document,
@@ -377,16 +389,15 @@ def reassign(request: HttpRequest, handling_id: int) -> HttpResponse:
         lead_required=False,
         initial={"deadline": row.deadline},
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.reassign(row, request.user, **form.handlers())
-        except DomainError as exc:
-            if isinstance(exc, Forbidden):
-                raise
-            _show(form, exc)
-        else:
-            messages.success(request, _("Đã phân công tiếp phần việc."))
-            return redirect(after_action_url(document.pk))
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and _applied(
+            form, lambda: services.reassign(row, request.user, **form.handlers())
+        )
+    ):
+        messages.success(request, _("Đã phân công tiếp phần việc."))
+        return redirect(after_action_url(document.pk))
     return _panel_page(
         request,
         document,
@@ -422,19 +433,16 @@ def opinion(request: HttpRequest, document_id: int) -> HttpResponse:
             (n.handling for n in targets if str(n.handling.pk) == data["handling"]),
             None,
         )
-        try:
-            services.record_opinion(
+        if _applied(
+            form,
+            lambda: services.record_opinion(
                 document,
                 request.user,
                 text=data["text"],
                 progress=data["progress"],
                 handling=chosen,
-            )
-        except DomainError as exc:
-            if isinstance(exc, Forbidden):
-                raise
-            _show(form, exc)
-        else:
+            ),
+        ):
             messages.success(request, _("Đã ghi ý kiến xử lý."))
             return redirect(after_action_url(document.pk))
     return _panel_page(
@@ -454,16 +462,18 @@ def close(request: HttpRequest, document_id: int) -> HttpResponse:
     if not policies.can_close(request.user, document, selectors.rows_of(document)):
         raise PermissionDenied
     form = NoteForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.close(document, request.user, note=form.cleaned_data["note"])
-        except DomainError as exc:
-            if isinstance(exc, Forbidden):
-                raise
-            _show(form, exc)
-        else:
-            messages.success(request, _("Đã hoàn thành xử lý văn bản."))
-            return redirect(after_action_url(document.pk))
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and _applied(
+            form,
+            lambda: services.close(
+                document, request.user, note=form.cleaned_data["note"]
+            ),
+        )
+    ):
+        messages.success(request, _("Đã hoàn thành xử lý văn bản."))
+        return redirect(after_action_url(document.pk))
     return _panel_page(
         request,
         document,
@@ -488,21 +498,21 @@ def done(request: HttpRequest, handling_id: int) -> HttpResponse:
         required=False,
         label=_("Ghi chú") if reading else _("Kết quả phần việc"),
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.mark_done(row, request.user, note=form.cleaned_data["note"])
-        except DomainError as exc:
-            if isinstance(exc, Forbidden):
-                raise
-            _show(form, exc)
-        else:
-            messages.success(
-                request,
-                _("Đã đánh dấu đã đọc.")
-                if reading
-                else _("Đã xong phần việc phối hợp."),
-            )
-            return redirect(after_action_url(document.pk))
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and _applied(
+            form,
+            lambda: services.mark_done(
+                row, request.user, note=form.cleaned_data["note"]
+            ),
+        )
+    ):
+        messages.success(
+            request,
+            _("Đã đánh dấu đã đọc.") if reading else _("Đã xong phần việc phối hợp."),
+        )
+        return redirect(after_action_url(document.pk))
     return _panel_page(
         request,
         document,
