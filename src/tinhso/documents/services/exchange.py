@@ -1243,6 +1243,24 @@ def _came_otherwise(
     return None
 
 
+def _received_edxml(
+    unit: OrgUnit, document_id: str, sender_code: str
+) -> InboundMessage | None:
+    """The document ``unit`` received by edXML from ``sender_code`` under
+    ``document_id``, locked for the status or notice about it."""
+    return (
+        InboundMessage.objects.select_for_update()
+        .filter(
+            agency=unit,
+            message_id=document_id,
+            sender_code=sender_code,
+            business_type__in=DOCUMENT_TYPES,
+            channel=Channel.EDXML,
+        )
+        .first()
+    )
+
+
 def _land(
     message: edxml.DocumentMessage,
     signer: edxml.SignerInfo,
@@ -1309,16 +1327,8 @@ def _land(
                     continue
                 kept_files = store_files()
                 if is_notice:
-                    original = (
-                        InboundMessage.objects.select_for_update()
-                        .filter(
-                            agency=unit,
-                            message_id=message.document_id,
-                            sender_code=message.sender.code,
-                            business_type__in=DOCUMENT_TYPES,
-                            channel=Channel.EDXML,
-                        )
-                        .first()
+                    original = _received_edxml(
+                        unit, message.document_id, message.sender.code
                     )
                     if original is not None:
                         _apply_revoke(original, actor=actor, reason=message.reason)
@@ -1404,17 +1414,7 @@ def _import_status(status: edxml.StatusMessage, actor: Any) -> ImportResult:
     with transaction.atomic():
         if status.status == DispatchStatus.TAKE_BACK_REQUESTED:
             # The sender of a document we received asks for it back.
-            inbound = (
-                InboundMessage.objects.select_for_update()
-                .filter(
-                    agency=unit,
-                    message_id=status.document_id,
-                    sender_code=status.sender.code,
-                    business_type__in=DOCUMENT_TYPES,
-                    channel=Channel.EDXML,
-                )
-                .first()
-            )
+            inbound = _received_edxml(unit, status.document_id, status.sender.code)
             if inbound is None:
                 raise unknown
             if inbound.status == InboundStatus.PENDING:
