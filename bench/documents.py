@@ -316,7 +316,7 @@ def _generate(setting: Setting, n: int, seed: int) -> dict[str, float]:
     from tinhso.documents.constants import INCOMING_SCOPE
     from tinhso.documents.models import IncomingDocument
     from tinhso.documents.selectors.incoming import INCOMING_ISSUER_SCOPE
-    from tinhso.documents.services.incoming import index_tags, indexed_text
+    from tinhso.documents.services.incoming import indexed_text
 
     zone = ZoneInfo(settings.TIME_ZONE)
     start = dt.datetime(2022, 1, 3, 7, 30, tzinfo=zone)
@@ -374,7 +374,7 @@ def _generate(setting: Setting, n: int, seed: int) -> dict[str, float]:
             search.index_many(
                 INCOMING_SCOPE,
                 [
-                    (row.pk, text, index_tags(row))
+                    (row.pk, text, row.agency_id)
                     for row, text in zip(rows, texts, strict=True)
                 ],
             )

@@ -231,8 +231,8 @@ def test_the_index_holds_the_symbol_as_one_word(agency, clerk) -> None:  # type:
 def test_whoever_may_see_a_document_finds_it(
     register_of, agency, clerk, province, monkeypatch
 ) -> None:  # type: ignore[no-untyped-def]
-    """The index walk is narrowed to a user's agencies; nothing they may see
-    is lost: a department's specialist finds what was assigned to them, a
+    """A search reads only the user's agencies' part of the index; nothing
+    they may see is lost: a department's specialist finds what was assigned to them, a
     clerk moved off the register still finds the secret letter they
     registered, a leader over the province finds every agency's documents."""
     from tinhso.core.models import OrgUnitKind
@@ -254,9 +254,9 @@ def test_whoever_may_see_a_document_finds_it(
 
     governor = factories.official(unit=province, role=Role.LEADER, subtree=True)
     assert found(governor, "ke hoach") == found(leader, "ke hoach") != set()
-    # Past MAX_AGENCY_TAGS units the walk is not narrowed at all.
-    monkeypatch.setattr(selectors, "MAX_AGENCY_TAGS", 2)
-    assert selectors.search_tags(governor) is None
+    # Past MAX_SEARCH_AGENCIES the whole index is read.
+    monkeypatch.setattr(selectors, "MAX_SEARCH_AGENCIES", 2)
+    assert selectors.search_partitions(governor) is None
     assert found(governor, "ke hoach") == found(leader, "ke hoach")
 
 

@@ -28,7 +28,7 @@ def _repair_search_index(using: str, **kwargs: Any) -> None:
 
     connection = connections[using]
     # Only on the schema the index is written for: after migrating back past
-    # core 0003 the entries have no tags to index.
+    # core 0004 the entries have no partitions to index.
     applied = MigrationRecorder(connection).applied_migrations()
-    if ("core", "0003_search_by_scope") in applied:
+    if ("core", "0004_search_partitions") in applied:
         search.ensure_all(connection)

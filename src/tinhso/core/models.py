@@ -182,8 +182,9 @@ class SearchEntry(models.Model):
     scope = models.CharField(max_length=64)
     object_id = models.PositiveBigIntegerField()
     text = models.TextField()
-    # Words narrowing a search, kept apart from the text (an agency's id).
-    tags = models.CharField(max_length=255, blank=True, default="")
+    # The key of the partition searches may be narrowed to (an agency's id,
+    # as search.partition_key writes it); blank for none.
+    partition = models.CharField(max_length=4, blank=True, default="")
     # Filled by a trigger on PostgreSQL (migration 0003).
     tsv = TsVectorField(null=True, editable=False)
 

@@ -6,18 +6,20 @@ same rows on both databases. FTS5's own diacritic removal cannot be used
 alone because it keeps đ apart from d.
 
 Every indexed object is a ``SearchEntry`` (scope, integer object id, text,
-tags). On SQLite each scope has an FTS5 table of its own keyed by the
+partition). On SQLite each scope has an FTS5 table of its own keyed by the
 object id, so a search can walk the matches newest object first and stop at
 a page (``filter_queryset(..., newest_first=True)``) instead of collecting
-every match of a common word. Tags are words kept apart from the text that
-narrow the walk, such as the agency a document belongs to. On PostgreSQL a
-trigger keeps a ``tsvector`` column beside the text, under a GIN index
-(migration core 0003).
+every match of a common word. A partition (say, the agency a document
+belongs to) has its own copy of each word in that table, so a search within
+a few partitions reads only their lists: counting a few hundred matches in
+one agency no longer walks a common word through the whole province. On
+PostgreSQL a trigger keeps a ``tsvector`` column beside the text, under a
+GIN index (migration core 0003).
 """
 
 import re
 import time
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable
 
 from django.db import connection, models
 from django.db.backends.base.base import BaseDatabaseWrapper
@@ -35,7 +37,20 @@ _SCOPE = re.compile(r"[a-z0-9]+(\.[a-z0-9]+)*")
 # FTS5 names its own tables <table>_data, _idx, _config, _docsize, _content.
 _SHADOW_NAMES = frozenset({"data", "idx", "config", "docsize", "content"})
 
-Item = tuple[object, str] | tuple[object, str, Sequence[str]]
+# Partition keys are fixed-width, so a word's prefix within a partition is
+# always the same number of letters longer than the bare one and the prefix
+# indexes below serve both; base 36 in 4 letters numbers 1,679,616 of them.
+_KEY_WIDTH = 4
+_KEY_DIGITS = "0123456789abcdefghijklmnopqrstuvwxyz"
+MAX_PARTITION = len(_KEY_DIGITS) ** _KEY_WIDTH - 1
+# Bare words are [0-9a-z]+ (core.text.words); "_" joins a partition key to
+# a word, so no bare word can be mistaken for a partitioned one.
+_JOIN = "_"
+# Type-ahead prefixes of 2 to 7 letters (the longest Vietnamese syllable)
+# are read from prefix indexes, bare and behind a key and "_".
+_PREFIXES = sorted({*range(2, 8), *range(_KEY_WIDTH + 3, _KEY_WIDTH + 9)})
+
+Item = tuple[object, str] | tuple[object, str, int | None]
 
 
 def fts_table(scope: str) -> str:
@@ -52,41 +67,49 @@ def _indexed_text(text: str) -> str:
     return " ".join(words(text))
 
 
-def _tags(tags: Iterable[str]) -> str:
-    return " ".join(sorted({t for tag in tags for t in words(tag)}))
+def partition_key(partition: int) -> str:
+    """The fixed-width word standing for ``partition`` (0 to MAX_PARTITION)."""
+    if not 0 <= partition <= MAX_PARTITION:
+        raise ValueError(f"search partition {partition}: 0 to {MAX_PARTITION}")
+    key = ""
+    for _ in range(_KEY_WIDTH):
+        partition, digit = divmod(partition, len(_KEY_DIGITS))
+        key = _KEY_DIGITS[digit] + key
+    return key
 
 
 def index(
     scope: str,
     object_id: int,
     *texts: str | None,
-    tags: Iterable[str] | None = None,
+    partition: int | None = None,
 ) -> None:
     """Index (or re-index) one object under ``scope`` with the given texts.
 
-    ``tags`` replace the object's tags; None keeps those it has.
+    ``partition`` (a whole number, such as an agency's id) lets searches
+    within it read only its own entries; None keeps the one the object has.
     """
     ensure_index(scope)
     defaults = {"text": _indexed_text(" ".join(t for t in texts if t))}
-    if tags is not None:
-        defaults["tags"] = _tags(tags)
+    if partition is not None:
+        defaults["partition"] = partition_key(partition)
     SearchEntry.objects.update_or_create(
         scope=scope, object_id=object_id, defaults=defaults
     )
 
 
 def index_many(scope: str, items: Iterable[Item]) -> None:
-    """Bulk-index ``(object_id, text[, tags])`` items, replacing earlier entries."""
+    """Bulk-index ``(object_id, text[, partition])`` items, replacing earlier entries."""
     ensure_index(scope)
     rows = []
     for item in items:
-        tags: Sequence[str] = item[2] if len(item) == 3 else ()
+        partition = item[2] if len(item) == 3 else None
         rows.append(
             SearchEntry(
                 scope=scope,
                 object_id=int(str(item[0])),
                 text=_indexed_text(item[1]),
-                tags=_tags(tags),
+                partition="" if partition is None else partition_key(partition),
             )
         )
     # Highest id first, so the triggers add FTS rows in rising rowid order,
@@ -104,38 +127,53 @@ def remove(scope: str, object_id: int) -> None:
 # -- SQLite: one FTS5 table per scope, kept by triggers on the entries ------
 
 
+def _fts_text(row: str) -> str:
+    # The words as they are, then, within a partition, each again behind
+    # the partition's key: "quyet dinh" in 000a becomes
+    # "quyet dinh 000a_quyet 000a_dinh" (the text is words joined by single
+    # spaces, so one replace() makes the second half).
+    return (
+        f"CASE WHEN {row}.partition = '' THEN {row}.text "
+        f"ELSE {row}.text || ' ' || {row}.partition || '{_JOIN}' || "
+        f"replace({row}.text, ' ', ' ' || {row}.partition || '{_JOIN}') END"
+    )
+
+
 def _sqlite_statements(scope: str) -> tuple[str, list[str]]:
     table = fts_table(scope)
     # Contentless: the text is in core_searchentry already. The 'delete'
     # command then needs the old values, which the triggers have. The rowid
     # is the object id negated: FTS5 streams a word's list in rising rowid
     # order but must read all of it to go backwards, so newest-first is the
-    # cheap direction this way round. Prefix indexes up to 7 letters (the
-    # longest Vietnamese syllable) let a last word typed ahead be read as
-    # one list instead of merging every word it starts, for ~30% more size.
+    # cheap direction this way round. detail=none keeps row ids only (no
+    # positions, no columns): searches ask for words, never phrases, and the
+    # lists are a quarter of the size, so counting matches is that much
+    # quicker. "_" is a word character for the partitioned words.
+    prefix = " ".join(str(n) for n in _PREFIXES)
     create = (
-        f"CREATE VIRTUAL TABLE IF NOT EXISTS {table} USING fts5(text, tags, content='', "
-        "tokenize='unicode61 remove_diacritics 2', prefix='2 3 4 5 6 7')"
+        f"CREATE VIRTUAL TABLE IF NOT EXISTS {table} USING fts5(text, content='', "
+        f"tokenize=\"unicode61 remove_diacritics 2 tokenchars '{_JOIN}'\", "
+        f"prefix='{prefix}', detail=none, columnsize=0)"
     )
     # Table names come from fts_table, which admits plain scopes only.
     add = (
-        f"INSERT INTO {table}(rowid, text, tags) "  # noqa: S608
-        "VALUES (-new.object_id, new.text, new.tags);"
+        f"INSERT INTO {table}(rowid, text) "  # noqa: S608
+        f"VALUES (-new.object_id, {_fts_text('new')});"
     )
     drop = (
-        f"INSERT INTO {table}({table}, rowid, text, tags) "  # noqa: S608
-        "VALUES ('delete', -old.object_id, old.text, old.tags);"
+        f"INSERT INTO {table}({table}, rowid, text) "  # noqa: S608
+        f"VALUES ('delete', -old.object_id, {_fts_text('old')});"
     )
     when_new, when_old = f"new.scope = '{scope}'", f"old.scope = '{scope}'"
     # An update may move an entry into or out of the scope: each half runs
     # only for its side, the removal first.
     drop_old = (
-        f"INSERT INTO {table}({table}, rowid, text, tags) "
-        f"SELECT 'delete', -old.object_id, old.text, old.tags WHERE {when_old};"
+        f"INSERT INTO {table}({table}, rowid, text) "
+        f"SELECT 'delete', -old.object_id, {_fts_text('old')} WHERE {when_old};"
     )
     add_new = (
-        f"INSERT INTO {table}(rowid, text, tags) "
-        f"SELECT -new.object_id, new.text, new.tags WHERE {when_new};"
+        f"INSERT INTO {table}(rowid, text) "
+        f"SELECT -new.object_id, {_fts_text('new')} WHERE {when_new};"
     )
     triggers = [
         f"CREATE TRIGGER {table}_ai AFTER INSERT ON {ENTRY_TABLE} "
@@ -174,11 +212,14 @@ def ensure_index(scope: str, using: BaseDatabaseWrapper | None = None) -> None:
             cursor.execute(f"DROP TRIGGER IF EXISTS {trigger}")
             cursor.execute(sql)
         cursor.execute(
-            f"INSERT INTO {table}(rowid, text, tags) "  # noqa: S608 - scope checked
-            f"SELECT -object_id, text, tags FROM {ENTRY_TABLE} WHERE scope = %s "
-            "ORDER BY object_id DESC",
+            f"INSERT INTO {table}(rowid, text) "  # noqa: S608 - scope checked
+            f"SELECT -object_id, {_fts_text(ENTRY_TABLE)} FROM {ENTRY_TABLE} "
+            "WHERE scope = %s ORDER BY object_id DESC",
             [scope],
         )
+        # One merged segment, as `tinhso search optimize` leaves it: a
+        # rebuilt index is otherwise read from dozens.
+        cursor.execute(f"INSERT INTO {table}({table}) VALUES ('optimize')")  # noqa: S608
 
 
 def ensure_all(using: BaseDatabaseWrapper | None = None) -> None:
@@ -241,16 +282,20 @@ def query_terms(query: str, min_prefix: int = 1) -> list[str]:
 
 
 def _fts_query(
-    terms: list[str], tags: Collection[str] | None, min_prefix: int = 1
+    terms: list[str], partitions: Collection[int] | None, min_prefix: int = 1
 ) -> str:
     *whole, last = terms
-    phrases = [f'"{t}"' for t in whole]
-    phrases.append(f'"{last}"*' if len(last) >= min_prefix else f'"{last}"')
-    query = "text: (" + " AND ".join(phrases) + ")"
-    if tags is not None:
-        tag_words = sorted({t for tag in tags for t in words(tag)})
-        query += " AND tags: (" + " OR ".join(f'"{t}"' for t in tag_words) + ")"
-    return query
+
+    def every_word(before: str) -> str:
+        phrases = [f'"{before}{t}"' for t in whole]
+        tail = f'"{before}{last}"'
+        phrases.append(f"{tail}*" if len(last) >= min_prefix else tail)
+        return "(" + " AND ".join(phrases) + ")"
+
+    if partitions is None:
+        return every_word("")
+    keys = sorted({partition_key(p) for p in partitions})
+    return " OR ".join(every_word(key + _JOIN) for key in keys)
 
 
 # -- PostgreSQL --------------------------------------------------------------
@@ -304,7 +349,7 @@ def filter_queryset[M: models.Model](
     scope: str,
     query: str,
     *,
-    tags: Collection[str] | None = None,
+    partitions: Collection[int] | None = None,
     newest_first: bool = False,
     min_prefix: int = 1,
 ) -> QuerySet[M]:
@@ -312,10 +357,10 @@ def filter_queryset[M: models.Model](
 
     With ``newest_first`` the result is ordered by descending primary key
     and, on SQLite, read from the scope's index in that order, so the first
-    page of a common word costs as little as that of a rare one. ``tags``
-    is a hint that must hold every object ``queryset`` can return: on SQLite
-    the index walks only entries carrying one of them; PostgreSQL plans the
-    query's own conditions instead. With ``newest_first`` on SQLite the
+    page of a common word costs as little as that of a rare one.
+    ``partitions`` is a hint that must hold every object ``queryset`` can
+    return: on SQLite the index reads only those partitions' words;
+    PostgreSQL plans the query's own conditions instead. With ``newest_first`` on SQLite the
     result joins the FTS table by the model's own table name: use it as a
     list, not as a subquery of another query. ``min_prefix`` as in ``matching_ids``.
     """
@@ -329,10 +374,9 @@ def filter_queryset[M: models.Model](
         result = queryset.filter(pk__in=entries.values("object_id"))
         return result.order_by(f"-{pk.name}") if newest_first else result
     table = fts_table(scope)
-    no_tags = tags is not None and not any(words(tag) for tag in tags)
-    if not _table_exists(table) or no_tags:
+    if not _table_exists(table) or (partitions is not None and not partitions):
         return queryset.none()
-    match = _fts_query(terms, tags, min_prefix)
+    match = _fts_query(terms, partitions, min_prefix)
     if newest_first:
         # The FTS table in the FROM list, joined on its rowid and ordered by
         # it: SQLite then reads the index newest first and stops at the LIMIT.

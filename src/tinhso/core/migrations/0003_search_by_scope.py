@@ -1,8 +1,8 @@
 """Search by scope: integer object ids, tags, FTS5 tables per scope.
 
 SQLite: the single FTS5 table of 0002 gives way to one per scope whose rowid
-is the object id (core.search.ensure_index), built from the entries at the
-end. PostgreSQL: a stored tsvector column kept by a trigger, under a GIN
+is the object id (core.search.ensure_index), built from the entries after
+migrating (core.apps), in the format of the code that runs. PostgreSQL: a stored tsvector column kept by a trigger, under a GIN
 index, instead of an index over an expression parsed again on every read.
 """
 
@@ -48,13 +48,9 @@ def restore_single_index(apps, schema_editor):
 
 
 def build_scope_indexes(apps, schema_editor):
-    from tinhso.core import search
-
-    connection = schema_editor.connection
-    if connection.vendor == "postgresql":
+    if schema_editor.connection.vendor == "postgresql":
         for sql in POSTGRES_FORWARD:
             schema_editor.execute(sql)
-    search.ensure_all(connection)
 
 
 def drop_scope_indexes(apps, schema_editor):

@@ -223,18 +223,23 @@ def _agency(user: Any, agency_id: int | None) -> OrgUnit:
 def list_incoming(
     request: HttpRequest, filters: Query[IncomingFilters]
 ) -> QuerySet[IncomingDocument]:
-    return selectors.search_incoming(
-        current_user(request),
-        filters.q,
-        date_from=filters.date_from,
-        date_to=filters.date_to,
-        doc_type=filters.doc_type or "",
-        issuer=filters.issuer,
-        issuer_unit=filters.issuer_unit_id,
-        status=filters.status or "",
-        secrecy=filters.secrecy or "",
-        urgency=filters.urgency or "",
-    ).select_related("issuer_unit")
+    return (
+        selectors.search_incoming(
+            current_user(request),
+            filters.q,
+            date_from=filters.date_from,
+            date_to=filters.date_to,
+            doc_type=filters.doc_type or "",
+            issuer=filters.issuer,
+            issuer_unit=filters.issuer_unit_id,
+            status=filters.status or "",
+            secrecy=filters.secrecy or "",
+            urgency=filters.urgency or "",
+        )
+        # Only the rows IncomingOut shows: no need to join the main file.
+        .select_related(None)
+        .select_related("agency", "issuer_unit")
+    )
 
 
 @router.post(

@@ -95,6 +95,11 @@ class IncomingDocument(models.Model):
                 fields=["agency", "-received_at"], name="incoming_agency_received"
             ),
             models.Index(fields=["received_at"], name="incoming_received"),
+            # Where a clerk registered secret documents (search_partitions).
+            models.Index(
+                fields=["registered_by", "secrecy", "agency"],
+                name="incoming_registrar_secrecy",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -56,47 +56,56 @@ def search_query(query: str) -> str:
     return _SYMBOL_IN_QUERY.sub(lambda m: " " + symbol_token(m.group()) + " ", squeezed)
 
 
-# Beyond this many agencies a user sees, narrowing the index walk to their
-# tags stops paying (each is one more list to merge): a province leader's
-# search walks the whole index.
-MAX_AGENCY_TAGS = 8
+# Beyond this many agencies a user sees, reading each agency's words apart
+# stops paying (one more list to merge for each): a province leader's search
+# reads the words of the whole province.
+MAX_SEARCH_AGENCIES = 8
+SECRET = [Secrecy.CONFIDENTIAL, Secrecy.SECRET, Secrecy.TOP_SECRET]
 
 
-def agency_tag(agency_id: int) -> str:
-    return f"a{agency_id}"
-
-
-def registrar_tag(user_id: int) -> str:
-    return f"r{user_id}"
-
-
-def search_tags(
+def search_partitions(
     user: Any, assignments: list[RoleAssignment] | None = None
-) -> list[str] | None:
-    """Index tags covering every incoming document ``user`` may see.
+) -> list[int] | None:
+    """The agencies whose search partitions hold every document ``user`` may see.
 
-    Documents are indexed with their agency and the clerk who registered
-    them (services.incoming). Whatever ``visible_incoming`` lets a user see
-    is at an agency their roles cover, was registered by them, or was
-    assigned to them or a unit they lead; so these tags lose nothing, and a
-    search walks only the documents of those agencies. None when the user's
-    roles cover too many units for the tags to help. ``assignments``: the
-    user's roles, when the caller has read them already.
+    Documents are indexed in their agency's partition (services.incoming).
+    Whatever ``visible_incoming`` lets a user see is at an agency their
+    roles cover, was assigned to them or a unit they lead, or is a secret
+    document they registered; so these agencies lose nothing, and a search
+    reads only their words. None when the user's roles cover too many
+    agencies for that to help. ``assignments``: the user's roles, when the
+    caller has read them already.
     """
     if assignments is None:
         assignments = list(roles_of(user))
-    covered = OrgUnit.objects.filter(
-        role_scope(user, assignments=assignments), kind__in=AGENCY_KINDS
-    )
-    units = set(covered.values_list("pk", flat=True)[: MAX_AGENCY_TAGS + 1])
-    if len(units) > MAX_AGENCY_TAGS:
+    # A role held at one unit covers that unit alone: no query needed.
+    subtrees = [a for a in assignments if a.include_subtree]
+    units = {
+        a.org_unit_id
+        for a in assignments
+        if not a.include_subtree and a.org_unit.kind in AGENCY_KINDS
+    }
+    if subtrees:
+        covered = OrgUnit.objects.filter(
+            role_scope(user, assignments=subtrees), kind__in=AGENCY_KINDS
+        )
+        units |= set(covered.values_list("pk", flat=True)[: MAX_SEARCH_AGENCIES + 1])
+    if len(units) > MAX_SEARCH_AGENCIES:
         return None
     led = role_scope(user, role=Role.LEADER, unit_field="unit", assignments=assignments)
-    handled = Handling.objects.filter(Q(user=user) | led).values_list(
-        "document__agency_id", flat=True
+    # One query for both; order_by(): the models' default orderings would
+    # join the DISTINCT, one row per document instead of per agency.
+    handled = (
+        Handling.objects.filter(Q(user=user) | led)
+        .order_by()
+        .values_list("document__agency_id", flat=True)
     )
-    agencies = set(units) | set(handled.distinct())
-    return [registrar_tag(user.pk), *(agency_tag(a) for a in sorted(agencies))]
+    registered = (
+        IncomingDocument.objects.filter(registered_by=user, secrecy__in=SECRET)
+        .order_by()
+        .values_list("agency_id", flat=True)
+    )
+    return sorted(units | set(handled.union(registered).order_by()))
 
 
 def _assigned_condition(user: Any, assignments: list[RoleAssignment]) -> Q:
@@ -256,7 +265,7 @@ def search_incoming(
             documents,
             INCOMING_SCOPE,
             search_query(query),
-            tags=search_tags(user, assignments),
+            partitions=search_partitions(user, assignments),
             newest_first=True,
             min_prefix=2,
         )

@@ -31,8 +31,6 @@ from tinhso.documents.models import Attachment, IncomingDocument
 from tinhso.documents.policies import incoming as policies
 from tinhso.documents.selectors.incoming import (
     INCOMING_ISSUER_SCOPE,
-    agency_tag,
-    registrar_tag,
     symbol_token,
 )
 from tinhso.documents.services import pdftext
@@ -285,11 +283,6 @@ def indexed_text(
     )
 
 
-def index_tags(document: IncomingDocument) -> list[str]:
-    """What narrows a search to the documents a user may see (search_tags)."""
-    return [agency_tag(document.agency_id), registrar_tag(document.registered_by_id)]
-
-
 def _index(document: IncomingDocument, pdf_text: str) -> None:
     search.index(
         INCOMING_SCOPE,
@@ -302,7 +295,8 @@ def _index(document: IncomingDocument, pdf_text: str) -> None:
             signer_name=document.signer_name,
             pdf_text=pdf_text,
         ),
-        tags=index_tags(document),
+        # Searches within a few agencies read only theirs (search_partitions).
+        partition=document.agency_id,
     )
     search.index(INCOMING_ISSUER_SCOPE, document.pk, document.issuer_name)
 
