@@ -336,3 +336,65 @@ def test_pages_go_on_past_the_capped_count() -> None:
     assert list(last) == [units[6]] and not last.has_next()
     assert paginator.get_page(9).number == paginator.num_pages
     assert capped_count(units[:2]) == (2, False)
+
+
+def test_partition_keys_are_fixed_width() -> None:
+    """Every partition number is four letters, so prefixes line up."""
+    assert search.partition_key(0) == "0000"
+    assert search.partition_key(36) == "0010"
+    assert search.partition_key(search.MAX_PARTITION) == "zzzz"
+    for outside in (-1, search.MAX_PARTITION + 1):
+        with pytest.raises(ValueError, match="search partition"):
+            search.partition_key(outside)
+
+
+@pytest.mark.django_db
+def test_a_search_within_partitions_finds_their_entries_newest_first() -> None:
+    """Within its partitions a search finds every match, whole words and a
+    word still being typed alike; an object moved to another partition is
+    found there; re-indexing without a partition keeps the one it has."""
+    from django.db import connection
+
+    units = [
+        core.create_orgunit(kind=OrgUnitKind.AGENCY, name=f"Sở {n}", code=f"P{n}")
+        for n in range(4)
+    ]
+    first, second, other, loose = units
+    text = "Kế hoạch chuyển đổi số năm 2026"
+    for unit, partition in ((first, 7), (second, 7), (other, 40_000)):
+        search.index("test.part", unit.pk, text, partition=partition)
+    search.index("test.part", loose.pk, text)
+
+    def found(units: list[OrgUnit], query: str, partitions: list[int]) -> list[int]:
+        queryset = OrgUnit.objects.filter(pk__in=[u.pk for u in units])
+        return [
+            u.pk
+            for u in search.filter_queryset(
+                queryset,
+                "test.part",
+                query,
+                partitions=partitions,
+                newest_first=True,
+                min_prefix=2,
+            )
+        ]
+
+    for query in ("ke hoach", "chuyen doi s", "ke ho", "chuyen doi so nam 2026"):
+        assert found([first, second], query, [7]) == [second.pk, first.pk], query
+    assert found([other], "chuyển đổi", [40_000]) == [other.pk]
+    assert found([first, second, other], "ke hoach", [7, 40_000]) == [
+        other.pk,
+        second.pk,
+        first.pk,
+    ]
+    assert found([first], "ke hoach", []) == []
+    if connection.vendor == "sqlite":
+        # The partitions narrow the index itself: outside them nothing is read.
+        assert found(units, "ke hoach", [7]) == [second.pk, first.pk]
+
+    search.index("test.part", first.pk, text, partition=40_000)
+    assert found([second], "ke hoach", [7]) == [second.pk]
+    assert found([first, other], "ke hoach", [40_000]) == [other.pk, first.pk]
+    search.index("test.part", first.pk, "Báo cáo tháng")
+    assert found([first, other], "bao cao", [40_000]) == [first.pk]
+    assert found(units, "ke hoach", []) == []

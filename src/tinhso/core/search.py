@@ -360,21 +360,22 @@ def filter_queryset[M: models.Model](
     page of a common word costs as little as that of a rare one.
     ``partitions`` is a hint that must hold every object ``queryset`` can
     return: on SQLite the index reads only those partitions' words;
-    PostgreSQL plans the query's own conditions instead. With ``newest_first`` on SQLite the
+    PostgreSQL plans the query's own conditions instead. An empty
+    collection matches nothing on both. With ``newest_first`` on SQLite the
     result joins the FTS table by the model's own table name: use it as a
     list, not as a subquery of another query. ``min_prefix`` as in ``matching_ids``.
     """
     pk = queryset.model._meta.pk
     assert pk is not None
     terms = query_terms(query, min_prefix)
-    if not terms:
+    if not terms or (partitions is not None and not partitions):
         return queryset.none()
     if connection.vendor != "sqlite":
         entries = matching_ids(scope, query, min_prefix=min_prefix)
         result = queryset.filter(pk__in=entries.values("object_id"))
         return result.order_by(f"-{pk.name}") if newest_first else result
     table = fts_table(scope)
-    if not _table_exists(table) or (partitions is not None and not partitions):
+    if not _table_exists(table):
         return queryset.none()
     match = _fts_query(terms, partitions, min_prefix)
     if newest_first:

@@ -1,17 +1,18 @@
 """The incoming register in the API: search, register, read, download."""
 
 import datetime as dt
+import functools
 from typing import Any
 
 from django.db.models import QuerySet
 from django.http import FileResponse, HttpRequest
-from django.urls import reverse
-from django.utils.dateparse import parse_datetime
+from django.urls import get_script_prefix, reverse
 from django.utils.translation import gettext as _
 
 from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
+from pydantic import BaseModel, ConfigDict, computed_field
 
 from tinhso.accounts.auth import current_user
 from tinhso.accounts.models import Role
@@ -34,13 +35,20 @@ from tinhso.documents.services import incoming as services
 router = Router(tags=["Văn bản"])
 
 
-class UnitRef(Schema):
+class _Out(BaseModel):
+    # Plain pydantic read from the objects' attributes: the list endpoint
+    # turns 20 to 200 documents into JSON per call, and ninja's Schema
+    # (an attribute wrapper per field, resolvers) costs about 4x as much.
+    model_config = ConfigDict(from_attributes=True)
+
+
+class UnitRef(_Out):
     id: int
     code: str
     name: str
 
 
-class FileOut(Schema):
+class FileOut(_Out):
     name: str
     size: int
     sha256: str
@@ -52,7 +60,7 @@ class AttachmentOut(FileOut):
     url: str
 
 
-class SignatureOut(Schema):
+class SignatureOut(_Out):
     signer_common_name: str = Field(description="Người ký (tên trong chứng thư số)")
     issuer: str = Field(description="Tổ chức cấp chứng thư số")
     fingerprint: str = Field(description="Dấu vân tay SHA-256 của chứng thư")
@@ -64,13 +72,16 @@ class SignatureOut(Schema):
     ok: bool = Field(description="Hợp lệ về mọi mặt")
     summary: str
 
-    @staticmethod
-    def resolve_signing_time(obj: dict[str, Any]) -> dt.datetime | None:
-        value = obj.get("signing_time")
-        return parse_datetime(value) if isinstance(value, str) else None
+
+@functools.cache
+def _file_url_parts(script_prefix: str) -> tuple[str, str]:
+    # reverse() once per deployment prefix, not once per document.
+    url = reverse("api:incoming_file", kwargs={"document_id": 0})
+    head, _, tail = url.rpartition("/0/")
+    return head + "/", "/" + tail
 
 
-class IncomingOut(Schema):
+class IncomingOut(_Out):
     id: int
     agency: UnitRef
     year: int
@@ -82,46 +93,45 @@ class IncomingOut(Schema):
     issuer_name: str
     issuer_unit: UnitRef | None
     doc_type: str
-    doc_type_label: str
     subject: str = Field(description="Trích yếu")
     signer_name: str
     urgency: str
     secrecy: str
     page_count: int
     status: str
-    status_label: str
     signature_summary: str
     deadline: dt.date | None
     closed_at: dt.datetime | None
-    file_url: str
 
-    # The enum's own label: get_FOO_display() hashes every choice's lazy
-    # translation on each call, ~5 ms for a page of 50.
-    @staticmethod
-    def resolve_doc_type_label(obj: IncomingDocument) -> str:
-        return str(DocumentType(obj.doc_type).label)
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def doc_type_label(self) -> str:
+        return str(DocumentType(self.doc_type).label)
 
-    @staticmethod
-    def resolve_status_label(obj: IncomingDocument) -> str:
-        return str(IncomingStatus(obj.status).label)
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def status_label(self) -> str:
+        return str(IncomingStatus(self.status).label)
 
-    @staticmethod
-    def resolve_file_url(obj: IncomingDocument) -> str:
-        return reverse("api:incoming_file", kwargs={"document_id": obj.pk})
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def file_url(self) -> str:
+        head, tail = _file_url_parts(get_script_prefix())
+        return f"{head}{self.id}{tail}"
 
 
 class IncomingDetailOut(IncomingOut):
-    file: FileOut
-    attachments: list[AttachmentOut]
+    file: FileOut = Field(validation_alias="main_file")
+    attachments: list[AttachmentOut] = Field(validation_alias="attachment_list")
     signatures: list[SignatureOut]
 
-    @staticmethod
-    def resolve_file(obj: IncomingDocument) -> StoredFile:
-        return obj.main_file
 
-    @staticmethod
-    def resolve_attachments(obj: IncomingDocument) -> list[dict[str, Any]]:
-        return [_attachment(a) for a in obj.attachments.select_related("file")]
+def _detail(document: IncomingDocument) -> IncomingDocument:
+    """``document`` with what IncomingDetailOut reads beyond its fields."""
+    document.attachment_list = [  # type: ignore[attr-defined]
+        _attachment(a) for a in document.attachments.select_related("file")
+    ]
+    return document
 
 
 def _attachment(attachment: Attachment) -> dict[str, Any]:
@@ -273,7 +283,7 @@ def register_incoming(
         received_at=payload.received_at,
         attachments=[(f, f.name or "") for f in attachments or []],
     )
-    return Status(201, selectors.get_incoming_for(user, document.pk))
+    return Status(201, _detail(selectors.get_incoming_for(user, document.pk)))
 
 
 @router.get(
@@ -283,7 +293,7 @@ def register_incoming(
     url_name="incoming_detail",
 )
 def get_incoming(request: HttpRequest, document_id: int) -> IncomingDocument:
-    return selectors.get_incoming_for(current_user(request), document_id)
+    return _detail(selectors.get_incoming_for(current_user(request), document_id))
 
 
 @router.get(
