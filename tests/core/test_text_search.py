@@ -398,3 +398,43 @@ def test_a_search_within_partitions_finds_their_entries_newest_first() -> None:
     search.index("test.part", first.pk, "Báo cáo tháng")
     assert found([first, other], "bao cao", [40_000]) == [first.pk]
     assert found(units, "ke hoach", []) == []
+
+
+@pytest.mark.django_db
+def test_a_bare_prefix_never_matches_partitioned_words() -> None:
+    """Typing "00" or "000a" finds only entries that hold such words, not
+    every entry of a partition (whose words carry its key)."""
+    search.index("test.part", 1, "Quyết định phê duyệt", partition=10)
+    search.index("test.part", 2, "Mã 0001.23 của đơn vị")
+
+    def ids(query: str) -> set[int]:
+        entries = search.matching_ids("test.part", query)
+        return set(entries.values_list("object_id", flat=True))
+
+    assert ids("00") == {2}
+    assert ids("000a") == set()
+    assert ids("quyet 00") == set()
+    assert ids("quyet dinh") == {1}
+
+
+@pytest.mark.django_db
+def test_an_index_of_an_older_format_is_rebuilt() -> None:
+    """An FTS table written by another release is made anew from the
+    entries the next time the index is ensured (after migrating, say)."""
+    from django.db import connection
+
+    search.index("test.scope", 1, "Quyết định cũ")
+    if connection.vendor != "sqlite":
+        return
+    table = search.fts_table("test.scope")
+    with connection.cursor() as cursor:
+        for suffix in ("_ai", "_ad", "_au"):
+            cursor.execute(f"DROP TRIGGER {table}{suffix}")
+        cursor.execute(f"DROP TABLE {table}")
+        cursor.execute(f"CREATE VIRTUAL TABLE {table} USING fts5(text, tags)")
+    search.ensure_all()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT sql FROM sqlite_master WHERE name = %s", [table])
+        assert "detail=none" in cursor.fetchone()[0]
+    found = search.matching_ids("test.scope", "quyet dinh")
+    assert list(found.values_list("object_id", flat=True)) == [1]

@@ -43,11 +43,14 @@ _SHADOW_NAMES = frozenset({"data", "idx", "config", "docsize", "content"})
 _KEY_WIDTH = 4
 _KEY_DIGITS = "0123456789abcdefghijklmnopqrstuvwxyz"
 MAX_PARTITION = len(_KEY_DIGITS) ** _KEY_WIDTH - 1
-# Bare words are [0-9a-z]+ (core.text.words); "_" joins a partition key to
-# a word, so no bare word can be mistaken for a partitioned one.
-_JOIN = "_"
+# A partitioned word is "_", the key, then the word ("_000aquyet"). Bare
+# words are [0-9a-z]+ (core.text.words), so neither a bare word nor a bare
+# prefix ("00", "000a") can match a partitioned one.
+_MARK = "_"
 # Type-ahead prefixes of 2 to 7 letters (the longest Vietnamese syllable)
-# are read from prefix indexes, bare and behind a key and "_".
+# are read from prefix indexes, bare and behind the mark and key. The two
+# ranges share one set of indexes, so each also holds a few lists nobody
+# asks for ("_0", "_000a" below 8; long bare words above 7): cheap.
 _PREFIXES = sorted({*range(2, 8), *range(_KEY_WIDTH + 3, _KEY_WIDTH + 9)})
 
 Item = tuple[object, str] | tuple[object, str, int | None]
@@ -129,13 +132,14 @@ def remove(scope: str, object_id: int) -> None:
 
 def _fts_text(row: str) -> str:
     # The words as they are, then, within a partition, each again behind
-    # the partition's key: "quyet dinh" in 000a becomes
-    # "quyet dinh 000a_quyet 000a_dinh" (the text is words joined by single
+    # the mark and the partition's key: "quyet dinh" in 000a becomes
+    # "quyet dinh _000aquyet _000adinh" (the text is words joined by single
     # spaces, so one replace() makes the second half).
+    mark = f"'{_MARK}' || {row}.partition"
     return (
         f"CASE WHEN {row}.partition = '' THEN {row}.text "
-        f"ELSE {row}.text || ' ' || {row}.partition || '{_JOIN}' || "
-        f"replace({row}.text, ' ', ' ' || {row}.partition || '{_JOIN}') END"
+        f"ELSE {row}.text || ' ' || {mark} || "
+        f"replace({row}.text, ' ', ' ' || {mark}) END"
     )
 
 
@@ -148,11 +152,11 @@ def _sqlite_statements(scope: str) -> tuple[str, list[str]]:
     # cheap direction this way round. detail=none keeps row ids only (no
     # positions, no columns): searches ask for words, never phrases, and the
     # lists are a quarter of the size, so counting matches is that much
-    # quicker. "_" is a word character for the partitioned words.
+    # quicker. The mark "_" is a word character, for the partitioned words.
     prefix = " ".join(str(n) for n in _PREFIXES)
     create = (
-        f"CREATE VIRTUAL TABLE IF NOT EXISTS {table} USING fts5(text, content='', "
-        f"tokenize=\"unicode61 remove_diacritics 2 tokenchars '{_JOIN}'\", "
+        f"CREATE VIRTUAL TABLE {table} USING fts5(text, content='', "
+        f"tokenize=\"unicode61 remove_diacritics 2 tokenchars '{_MARK}'\", "
         f"prefix='{prefix}', detail=none, columnsize=0)"
     )
     # Table names come from fts_table, which admits plain scopes only.
@@ -189,23 +193,27 @@ def _sqlite_statements(scope: str) -> tuple[str, list[str]]:
 def ensure_index(scope: str, using: BaseDatabaseWrapper | None = None) -> None:
     """Create ``scope``'s FTS5 table and triggers on SQLite when missing.
 
-    Rebuilt from the entries when the triggers are gone: SQLite drops them
-    whenever a migration remakes the entries table.
+    Rebuilt from the entries when the triggers are gone (SQLite drops them
+    whenever a migration remakes the entries table) or when the table or a
+    trigger was written by another release of this module.
     """
     db = using or connection
     if db.vendor != "sqlite":
         return
     table = fts_table(scope)
     names = [table, f"{table}_ai", f"{table}_ad", f"{table}_au"]
+    create, triggers = _sqlite_statements(scope)
     with db.cursor() as cursor:
         cursor.execute(
-            "SELECT name FROM sqlite_master WHERE name IN (%s, %s, %s, %s)", names
+            "SELECT name, sql FROM sqlite_master WHERE name IN (%s, %s, %s, %s)",
+            names,
         )
-        present = {row[0] for row in cursor.fetchall()}
-        if len(present) == len(names):
+        present = dict(cursor.fetchall())
+        if present == dict(zip(names, [create, *triggers], strict=True)):
             return
-        create, triggers = _sqlite_statements(scope)
-        if table not in present:
+        if table in present and present[table] != create:
+            cursor.execute(f"DROP TABLE {table}")
+        if present.get(table) != create:
             cursor.execute(create)
         cursor.execute(f"INSERT INTO {table}({table}) VALUES ('delete-all')")  # noqa: S608
         for trigger, sql in zip(names[1:], triggers, strict=True):
@@ -295,7 +303,7 @@ def _fts_query(
     if partitions is None:
         return every_word("")
     keys = sorted({partition_key(p) for p in partitions})
-    return " OR ".join(every_word(key + _JOIN) for key in keys)
+    return " OR ".join(every_word(_MARK + key) for key in keys)
 
 
 # -- PostgreSQL --------------------------------------------------------------

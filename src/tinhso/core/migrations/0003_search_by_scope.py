@@ -2,8 +2,9 @@
 
 SQLite: the single FTS5 table of 0002 gives way to one per scope whose rowid
 is the object id (core.search.ensure_index), built from the entries after
-migrating (core.apps), in the format of the code that runs. PostgreSQL: a stored tsvector column kept by a trigger, under a GIN
-index, instead of an index over an expression parsed again on every read.
+migrating (core.apps), in the format of the code that runs. PostgreSQL: a
+stored tsvector column kept by a trigger, under a GIN index, instead of an
+index over an expression parsed again on every read.
 """
 
 import importlib

@@ -22,12 +22,14 @@ def drop_scope_indexes(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [("core", "0003_search_by_scope")]
 
+    # The triggers name the columns: they go first either way.
     operations = [
-        migrations.RunPython(drop_scope_indexes, drop_scope_indexes),
+        migrations.RunPython(drop_scope_indexes, migrations.RunPython.noop),
         migrations.RemoveField(model_name="searchentry", name="tags"),
         migrations.AddField(
             model_name="searchentry",
             name="partition",
             field=models.CharField(blank=True, default="", max_length=4),
         ),
+        migrations.RunPython(migrations.RunPython.noop, drop_scope_indexes),
     ]

@@ -7,12 +7,13 @@ from typing import Any
 from django.db.models import QuerySet
 from django.http import FileResponse, HttpRequest
 from django.urls import get_script_prefix, reverse
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
-from pydantic import BaseModel, ConfigDict, computed_field
+from pydantic import BaseModel, ConfigDict, computed_field, field_validator
 
 from tinhso.accounts.auth import current_user
 from tinhso.accounts.models import Role
@@ -64,13 +65,19 @@ class SignatureOut(_Out):
     signer_common_name: str = Field(description="Người ký (tên trong chứng thư số)")
     issuer: str = Field(description="Tổ chức cấp chứng thư số")
     fingerprint: str = Field(description="Dấu vân tay SHA-256 của chứng thư")
-    signing_time: dt.datetime | None = Field(description="Thời gian ký")
+    signing_time: dt.datetime | None = Field(None, description="Thời gian ký")
     intact: bool = Field(description="Nội dung không bị thay đổi sau khi ký")
     valid: bool = Field(description="Chữ ký đúng về mật mã")
     trusted: bool = Field(description="Chứng thư chuỗi về CA gốc tin cậy")
     covers_whole_document: bool = Field(description="Chữ ký phủ toàn bộ tệp")
     ok: bool = Field(description="Hợp lệ về mọi mặt")
     summary: str
+
+    @field_validator("signing_time", mode="before")
+    @classmethod
+    def _signing_time(cls, value: object) -> dt.datetime | None:
+        # As checked on arrival: an ISO time, or nothing the signer claimed.
+        return parse_datetime(value) if isinstance(value, str) else None
 
 
 @functools.cache
