@@ -14,17 +14,16 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
+from tinhso.core.search import query_terms
+from tinhso.documents.selectors.incoming import SEARCH_MIN_PREFIX as MIN_PREFIX
+
 PAGE = 20
-# As documents.selectors.incoming asks: a one-letter last word is no prefix.
-MIN_PREFIX = 2
 Row = tuple[int, int, int, str]  # (id, agency id, received as epoch seconds, text)
 
 
 def _typed(terms: list[str]) -> list[str]:
-    # As core.search.query_terms: a short last word after others is dropped.
-    if len(terms) > 1 and len(terms[-1]) < MIN_PREFIX:
-        return terms[:-1]
-    return terms
+    # The words our search looks for: a short last word after others dropped.
+    return query_terms(" ".join(terms), MIN_PREFIX)
 
 
 def folder_size(path: Path) -> int:

@@ -44,12 +44,16 @@ class CappedPage(Page):
 
 
 class CappedPaginator(Paginator):
-    """Django's paginator counting no further than ``MAX_COUNT``.
+    """Django's paginator counting no further than ``cap`` (``MAX_COUNT``).
 
     ``capped`` tells the page to say "more than" and suggest narrowing.
     Past the count the pages go on: each looks one row ahead to know
     whether there is a next one.
     """
+
+    def __init__(self, *args: Any, cap: int = MAX_COUNT, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.cap = cap
 
     def validate_number(self, number: Any) -> int:
         if not self.capped:
@@ -83,7 +87,8 @@ class CappedPaginator(Paginator):
 
     @cached_property
     def _capped(self) -> tuple[int, bool]:
-        return capped_count(cast(QuerySet[Any] | list[Any], self.object_list))
+        items = cast(QuerySet[Any] | list[Any], self.object_list)
+        return capped_count(items, self.cap)
 
     @cached_property
     def count(self) -> int:

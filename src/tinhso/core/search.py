@@ -53,7 +53,7 @@ _MARK = "_"
 # asks for ("_0", "_000a" below 8; long bare words above 7): cheap.
 _PREFIXES = sorted({*range(2, 8), *range(_KEY_WIDTH + 3, _KEY_WIDTH + 9)})
 
-Item = tuple[object, str] | tuple[object, str, int | None]
+Item = tuple[int, str] | tuple[int, str, int | None]
 
 
 def fts_table(scope: str) -> str:
@@ -110,7 +110,7 @@ def index_many(scope: str, items: Iterable[Item]) -> None:
         rows.append(
             SearchEntry(
                 scope=scope,
-                object_id=int(str(item[0])),
+                object_id=item[0],
                 text=_indexed_text(item[1]),
                 partition="" if partition is None else partition_key(partition),
             )

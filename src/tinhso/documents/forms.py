@@ -16,8 +16,6 @@ from tinhso.documents.constants import (
     Urgency,
 )
 
-# Units that keep registers and issue documents.
-
 
 def _any(label: Any, choices: Any) -> list[tuple[str, Any]]:
     return [("", label), *choices]

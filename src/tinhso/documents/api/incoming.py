@@ -82,7 +82,8 @@ class SignatureOut(_Out):
 
 @functools.cache
 def _file_url_parts(script_prefix: str) -> tuple[str, str]:
-    # reverse() once per deployment prefix, not once per document.
+    # reverse() once per deployment prefix, not once per document: the
+    # prefix is only the cache key, reverse() reads it itself.
     url = reverse("api:incoming_file", kwargs={"document_id": 0})
     head, _, tail = url.rpartition("/0/")
     return head + "/", "/" + tail
@@ -136,7 +137,7 @@ class IncomingDetailOut(IncomingOut):
 def _detail(document: IncomingDocument) -> IncomingDocument:
     """``document`` with what IncomingDetailOut reads beyond its fields."""
     document.attachment_list = [  # type: ignore[attr-defined]
-        _attachment(a) for a in document.attachments.select_related("file")
+        _attachment(a) for a in selectors.attachments_of(document)
     ]
     return document
 

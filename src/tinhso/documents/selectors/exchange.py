@@ -35,7 +35,6 @@ from tinhso.documents.models import (
 from tinhso.documents.selectors import outgoing as outgoing_selectors
 from tinhso.pki import signing
 
-# Units that keep registers and exchange documents.
 INBOX_TABS = {
     "pending": InboundStatus.PENDING,
     "registered": InboundStatus.REGISTERED,

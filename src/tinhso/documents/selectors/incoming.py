@@ -60,6 +60,8 @@ def search_query(query: str) -> str:
 # stops paying (one more list to merge for each): a province leader's search
 # reads the words of the whole province.
 MAX_SEARCH_AGENCIES = 8
+# A one-letter last word is no prefix yet (core.search.query_terms).
+SEARCH_MIN_PREFIX = 2
 # Listed rather than "not normal", so the index on (clerk, secrecy, agency)
 # is read by seeks, not through every document a busy clerk registered.
 SECRET = [s for s in Secrecy if s != Secrecy.NORMAL]
@@ -94,11 +96,10 @@ def search_partitions(
         units |= set(covered.values_list("pk", flat=True)[: MAX_SEARCH_AGENCIES + 1])
     if len(units) > MAX_SEARCH_AGENCIES:
         return None
-    led = role_scope(user, role=Role.LEADER, unit_field="unit", assignments=assignments)
     # One query for both; order_by(): the models' default orderings would
     # join the DISTINCT, one row per document instead of per agency.
     handled = (
-        Handling.objects.filter(Q(user=user) | led)
+        _handlings(user, assignments)
         .order_by()
         .values_list("document__agency_id", flat=True)
     )
@@ -110,14 +111,18 @@ def search_partitions(
     return sorted(units | set(handled.union(registered).order_by()))
 
 
+def _handlings(user: Any, assignments: list[RoleAssignment]) -> QuerySet[Handling]:
+    """Assignments of documents to ``user`` or to a unit they lead."""
+    led = role_scope(user, role=Role.LEADER, unit_field="unit", assignments=assignments)
+    return Handling.objects.filter(Q(user=user) | led)
+
+
 def _assigned_condition(user: Any, assignments: list[RoleAssignment]) -> Q:
     """Documents assigned to ``user``, or to a unit they lead (Handling rows).
 
     An uncorrelated ``pk IN (…)``: the database runs it once, not per row.
     """
-    led = role_scope(user, role=Role.LEADER, unit_field="unit", assignments=assignments)
-    handlings = Handling.objects.filter(Q(user=user) | led)
-    return Q(pk__in=handlings.values("document_id"))
+    return Q(pk__in=_handlings(user, assignments).values("document_id"))
 
 
 def visible_incoming(
@@ -139,6 +144,9 @@ def visible_incoming(
     Nobody of another agency sees a document that was not sent to it (an
     incoming document belongs to the one agency that received it), unless
     it was assigned to them.
+
+    A new way of seeing a document must reach ``search_partitions`` too, or
+    searches will not find what the register shows.
     """
     if not is_official(user) or not user.is_active:
         return IncomingDocument.objects.none()
@@ -193,6 +201,14 @@ def get_attachment_for(
         )
     attachment.document = document
     return attachment
+
+
+def attachments_of(document: IncomingDocument) -> list[Attachment]:
+    """The attachments of ``document``, with their files.
+
+    The caller has already fetched ``document`` through ``get_incoming_for``.
+    """
+    return list(document.attachments.select_related("file"))
 
 
 def electronic_source(document: IncomingDocument) -> InboundMessage | None:
@@ -269,7 +285,7 @@ def search_incoming(
             search_query(query),
             partitions=search_partitions(user, assignments),
             newest_first=True,
-            min_prefix=2,
+            min_prefix=SEARCH_MIN_PREFIX,
         )
     return documents
 

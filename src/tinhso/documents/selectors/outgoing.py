@@ -27,7 +27,12 @@ from tinhso.accounts.selectors import (
 from tinhso.core import search
 from tinhso.core.errors import NotFound
 from tinhso.core.models import OrgUnit, OrgUnitKind
-from tinhso.documents.constants import OUTGOING_SCOPE, OutgoingStatus, Secrecy
+from tinhso.documents.constants import (
+    AGENCY_KINDS,
+    OUTGOING_SCOPE,
+    OutgoingStatus,
+    Secrecy,
+)
 from tinhso.documents.models import (
     AgencyProfile,
     DraftVersion,
@@ -225,16 +230,16 @@ def chain_agencies(user: Any) -> QuerySet[OrgUnit]:
     scope = role_scope(user, role=Role.ADMINISTRATOR) | role_scope(
         user, role=Role.LEADER
     )
-    return OrgUnit.objects.filter(
-        scope, kind__in=policies.AGENCY_KINDS, legacy=False
-    ).order_by("path")
+    return OrgUnit.objects.filter(scope, kind__in=AGENCY_KINDS, legacy=False).order_by(
+        "path"
+    )
 
 
 def get_agency(agency_id: object) -> OrgUnit:
     agency = None
     if str(agency_id).isdigit():
         agency = OrgUnit.objects.filter(
-            pk=int(str(agency_id)), kind__in=policies.AGENCY_KINDS, legacy=False
+            pk=int(str(agency_id)), kind__in=AGENCY_KINDS, legacy=False
         ).first()
     if agency is None:
         raise NotFound("agency_not_found", _("Không tìm thấy cơ quan."))

@@ -28,6 +28,7 @@ from tinhso.core.errors import Conflict, DomainError, Forbidden
 from tinhso.core.models import OrgUnit, StoredFile
 from tinhso.core.text import nfc
 from tinhso.documents.constants import (
+    AGENCY_KINDS,
     BusinessType,
     Channel,
     DispatchStatus,
@@ -325,7 +326,7 @@ def _check_issued(document: OutgoingDocument) -> None:
 
 
 def _check_recipient_unit(unit: OrgUnit, sender: OrgUnit) -> None:
-    if unit.legacy or unit.kind not in selectors.AGENCY_KINDS:
+    if unit.legacy or unit.kind not in AGENCY_KINDS:
         raise DomainError(
             "dispatch_bad_recipient",
             _("%(name)s không phải cơ quan, đơn vị nhận văn bản.")

@@ -31,12 +31,12 @@ from tinhso.core import files
 from tinhso.core.errors import DomainError, NotFound
 from tinhso.core.models import OrgUnit, StoredFile
 from tinhso.core.pagination import CappedPaginator
-from tinhso.documents.constants import ACTION_INCOMING_REGISTER, Secrecy
-from tinhso.documents.forms import (
+from tinhso.documents.constants import (
+    ACTION_INCOMING_REGISTER,
     AGENCY_KINDS,
-    IncomingRegisterForm,
-    IncomingSearchForm,
+    Secrecy,
 )
+from tinhso.documents.forms import IncomingRegisterForm, IncomingSearchForm
 from tinhso.documents.models import IncomingDocument
 from tinhso.documents.policies import incoming as policies
 from tinhso.documents.selectors import incoming as selectors
@@ -257,7 +257,7 @@ def incoming_detail(request: HttpRequest, document_id: int) -> HttpResponse:
     context: dict[str, Any] = {
         "document": document,
         "sha256": grouped(document.main_file.sha256),
-        "attachments": list(document.attachments.select_related("file")),
+        "attachments": selectors.attachments_of(document),
         "signatures": _signature_rows(document),
         "history": _history(document),
         "source": source,
