@@ -7,7 +7,9 @@ from pathlib import Path
 from typing import Any
 
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 import pytest
@@ -114,6 +116,17 @@ def test_list_searches_filters_and_pages(client: Client, agency, clerk) -> None:
         ["12/QĐ-UBND"],
     )
     assert problem(client.get(API, {"doc_type": "memo"}, **auth), 422, "invalid_input")
+
+    # Every field shown is read with the page: a row more costs no query.
+    def queries(size: int) -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert (
+                len(client.get(API, {"page_size": size}, **auth).json()["items"])
+                == size
+            )
+        return len(captured)
+
+    assert queries(1) == queries(3)
 
 
 def test_register_by_upload(client: Client, agency, clerk, storage_dir: Path) -> None:  # type: ignore[no-untyped-def]

@@ -102,6 +102,11 @@ def test_register_lists_searches_and_pages(
     assert "Tìm thấy 1 văn bản." in found
     assert "12/QĐ-UBND" in found and "13/QĐ-UBND" not in found
 
+    # Nothing found is said once, in the status line a screen reader reads.
+    nothing = text(client.get(LIST, {"q": "khong co tu nay"}))
+    assert nothing.count("Không có văn bản nào khớp.") == 1
+    assert "Tìm thấy 0" not in nothing
+
     filtered = text(client.get(LIST, {"doc_type": DocumentType.OFFICIAL_LETTER}))
     assert "Tìm thấy 1 văn bản." in filtered and "123/UBND-VP" in filtered
 

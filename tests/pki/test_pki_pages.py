@@ -10,6 +10,7 @@ from typing import Any
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
+from django.utils import timezone
 
 import pytest
 from cryptography import x509
@@ -177,7 +178,9 @@ def test_list_shows_owner_subject_issuer_validity_fingerprint_and_key_kind(
     assert "Nguyễn Văn Ân" in page and "nvan" in page
     assert "Sở Khoa học và Công nghệ" in page
     assert "CA thử nghiệm tinhso" in page
-    assert personal.not_after.strftime("%d/%m/%Y") in page
+    # The page gives the date where its readers are, not in UTC: from 17:00
+    # UTC on, Vietnam is already on the next day.
+    assert timezone.localtime(personal.not_after).strftime("%d/%m/%Y") in page
     assert personal.fingerprint[:16] in page and seal.fingerprint[:16] in page
     assert "Tệp PKCS#12" in page and "Còn hiệu lực" in page
     assert f'href="/pki/certificates/{personal.pk}/"' in page

@@ -2,7 +2,8 @@
 
 Totals are counted up to ``MAX_COUNT``: past that nobody pages through the
 list, and counting every match of a common word across a million documents
-would cost more than finding the page itself.
+would cost more than finding the page itself. Within the counted rows one
+walk of primary keys gives both the page and the count (``capped_page``).
 """
 
 from functools import cached_property
@@ -36,6 +37,73 @@ def capped_count(
     return min(counted, cap), counted > cap
 
 
+def _walkable(queryset: QuerySet[Any]) -> bool:
+    # Rows read again by key must be what the queryset itself returns:
+    # model instances with no computed columns, extra selects or set
+    # operations (those page and count the plain way). DISTINCT is left
+    # out too: ordered by a related column, its keys would repeat.
+    query = queryset.query
+    return not (
+        query.is_sliced
+        or query.distinct
+        or query.values_select
+        or query.annotations
+        or query.extra_select
+        or query.combinator
+        or query.select_for_update
+    )
+
+
+def _by_key(queryset: QuerySet[Any], keys: list[Any]) -> list[Any]:
+    """The rows of ``queryset``'s model with ``keys``, in that order.
+
+    Read by key alone, with the queryset's related rows: its conditions
+    (and any search index joined to it) were applied by the walk.
+    """
+    if not keys:
+        return []
+    rows = queryset.model._base_manager.filter(pk__in=keys)
+    # The same columns and joined rows as the queryset would read.
+    rows.query.select_related = queryset.query.select_related
+    rows.query.deferred_loading = queryset.query.deferred_loading
+    # No public reader of a queryset's prefetches.
+    lookups = getattr(queryset, "_prefetch_related_lookups", ())
+    if lookups:
+        rows = rows.prefetch_related(*lookups)
+    found = {row.pk: row for row in rows}
+    return [found[key] for key in keys if key in found]
+
+
+def _walk(items: QuerySet[Any] | list[Any], cap: int) -> list[Any] | None:
+    """The primary keys of the first ``cap + 1`` rows of ``items``, in its
+    order; None when its rows cannot be read again by key."""
+    if isinstance(items, list) or not _walkable(items):
+        return None
+    return list(items.values_list("pk", flat=True)[: cap + 1])
+
+
+def capped_page[T](
+    items: QuerySet[Any, T] | list[T], start: int, size: int, cap: int = MAX_COUNT
+) -> tuple[list[T], int, bool]:
+    """Rows ``start`` to ``start + size`` of ``items``, their count up to
+    ``cap`` and whether there are more (as ``capped_count``).
+
+    Within the first ``cap + 1`` rows, one walk of primary keys in the
+    queryset's order gives the count and the page's keys, and the page is
+    then read by key. The queryset's conditions, joins and search index are
+    thus evaluated once instead of twice (page, then count); a search whose
+    matches are few and far between no longer walks its index to the end
+    twice. Further out, or for querysets that cannot be read again by key,
+    the page and the count are read apart.
+    """
+    keys = _walk(items, cap) if start + size <= cap + 1 else None
+    if keys is None:
+        count, capped = capped_count(items, cap)
+        return list(items[start : start + size]), count, capped
+    rows = _by_key(cast(QuerySet[Any], items), keys[start : start + size])
+    return rows, min(len(keys), cap), len(keys) > cap
+
+
 class CappedPage(Page):
     more = False
 
@@ -48,7 +116,8 @@ class CappedPaginator(Paginator):
 
     ``capped`` tells the page to say "more than" and suggest narrowing.
     Past the count the pages go on: each looks one row ahead to know
-    whether there is a next one.
+    whether there is a next one. The count comes from a walk of keys
+    (``capped_page``), from which the pages inside it are read by key.
     """
 
     def __init__(self, *args: Any, cap: int = MAX_COUNT, **kwargs: Any) -> None:
@@ -75,9 +144,20 @@ class CappedPaginator(Paginator):
 
     def page(self, number: Any) -> Page:
         number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        keys = self._keys
+        # A capped page is read by key when a walked key follows it (so
+        # there is a next page); the last walked ones look ahead as below.
+        if keys is not None and (not self.capped or bottom + self.per_page < len(keys)):
+            top = bottom + self.per_page
+            if not self.capped and top + self.orphans >= self.count:
+                top = self.count
+            rows = _by_key(cast(QuerySet[Any], self.object_list), keys[bottom:top])
+            page = CappedPage(rows, number, self)
+            page.more = self.capped
+            return page
         if not self.capped:
             return super().page(number)
-        bottom = (number - 1) * self.per_page
         rows = list(self.object_list[bottom : bottom + self.per_page + 1])
         if not rows:
             raise EmptyPage(_("Trang này không có kết quả."))
@@ -86,7 +166,13 @@ class CappedPaginator(Paginator):
         return page
 
     @cached_property
+    def _keys(self) -> list[Any] | None:
+        return _walk(cast(QuerySet[Any] | list[Any], self.object_list), self.cap)
+
+    @cached_property
     def _capped(self) -> tuple[int, bool]:
+        if self._keys is not None:
+            return min(len(self._keys), self.cap), len(self._keys) > self.cap
         items = cast(QuerySet[Any] | list[Any], self.object_list)
         return capped_count(items, self.cap)
 
@@ -127,9 +213,9 @@ class Paged(PaginationBase):
         **params: Any,
     ) -> dict[str, Any]:
         start = (pagination.page - 1) * pagination.page_size
-        count, capped = capped_count(queryset)
+        items, count, capped = capped_page(queryset, start, pagination.page_size)
         return {
-            "items": queryset[start : start + pagination.page_size],
+            "items": items,
             "count": count,
             "count_capped": capped,
             "page": pagination.page,

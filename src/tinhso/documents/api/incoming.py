@@ -128,6 +128,15 @@ class IncomingOut(_Out):
         return f"{head}{self.id}{tail}"
 
 
+# The columns IncomingOut reads, so a page of the list builds no more of
+# each row than it shows (of 200 rows, the PDF's signatures as JSON, say).
+_UNIT_REFS = ("agency", "issuer_unit")
+LIST_COLUMNS = (
+    *(name for name in IncomingOut.model_fields if name not in _UNIT_REFS),
+    *(f"{ref}__{name}" for ref in _UNIT_REFS for name in UnitRef.model_fields),
+)
+
+
 class IncomingDetailOut(IncomingOut):
     file: FileOut = Field(validation_alias="main_file")
     attachments: list[AttachmentOut] = Field(validation_alias="attachment_list")
@@ -254,9 +263,10 @@ def list_incoming(
             secrecy=filters.secrecy or "",
             urgency=filters.urgency or "",
         )
-        # Only the rows IncomingOut shows: no need to join the main file.
+        # Only the rows and columns IncomingOut shows: no main file.
         .select_related(None)
-        .select_related("agency", "issuer_unit")
+        .select_related(*_UNIT_REFS)
+        .only(*LIST_COLUMNS)
     )
 
 
