@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "tinhso.accounts",
     "tinhso.pki",
     "tinhso.documents",
+    "tinhso.dossiers",
     "tinhso.demo",
 ]
 
@@ -113,6 +114,7 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "vi"
+FORMAT_MODULE_PATH = ["tinhso.conf.formats"]
 LANGUAGES = [("vi", _("Tiếng Việt")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Ho_Chi_Minh"

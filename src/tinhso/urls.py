@@ -12,6 +12,7 @@ urlpatterns = [
     path("accounts/", include("tinhso.accounts.urls")),
     path("documents/", include("tinhso.documents.urls")),
     path("pki/", include("tinhso.pki.urls")),
+    path("dvc/", include("tinhso.dossiers.urls")),
     path("", include("tinhso.core.urls")),
 ]
 

@@ -15,6 +15,8 @@ from tinhso.accounts.models import AccountKind, Role, RoleAssignment, TOTPDevice
 from tinhso.core import selectors
 from tinhso.core.models import AuditEntry, OrgUnit, OrgUnitKind
 from tinhso.demo import data
+from tinhso.dossiers.constants import ProcedureLevel
+from tinhso.dossiers.models import Procedure
 
 pytestmark = pytest.mark.django_db
 
@@ -95,6 +97,13 @@ def test_demo_province_has_every_role_and_runs_twice_unchanged() -> None:
     assert re.fullmatch(r"\d{10}", business.username)
     for user in (citizen, business):
         assert user.is_active and user.phone_verified_at is not None
+
+    # A catalog of real-looking procedures at both levels, each complete.
+    procedures = Procedure.objects.all()
+    assert procedures.count() >= 30
+    assert {p.level for p in procedures} == set(ProcedureLevel.values)
+    assert all(p.documents.exists() and p.steps.exists() for p in procedures)
+    assert not procedures.filter(level=ProcedureLevel.PROVINCE, agency=None).exists()
 
     printed = logins(first)
     every_account = set(User.objects.values_list("username", flat=True))

@@ -33,6 +33,11 @@ def holds_role(user: Any, role: str, unit: OrgUnit | None = None) -> bool:
     return False
 
 
+def holds_role_at_kind(user: Any, role: str, kind: str) -> bool:
+    """True when ``user`` holds ``role`` at some unit of ``kind`` (a province, say)."""
+    return any(a.role == role and a.org_unit.kind == kind for a in _assignments(user))
+
+
 def is_official(user: Any) -> bool:
     return bool(
         getattr(user, "is_authenticated", False) and user.kind == AccountKind.OFFICIAL

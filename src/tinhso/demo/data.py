@@ -25,6 +25,7 @@ from tinhso.core import services as core
 from tinhso.core.errors import DomainError
 from tinhso.core.models import AuditEntry, OrgUnit, OrgUnitKind
 from tinhso.core.text import fold
+from tinhso.demo.catalog import load_catalog
 from tinhso.demo.documents import load_documents
 
 # One well-known password for every demo account (passes Django's validators).
@@ -481,6 +482,10 @@ def load_demo(
         )
         report.created.update({k: n for k, n in made.items() if n})
         say("documents: agency symbols, review chain, demo certificates")
+        procedures = load_catalog(units)
+        if procedures:
+            report.created["procedures"] = procedures
+        say("procedure catalog")
         if not demo_before:
             audit.record(
                 DEMO_ACTION,

@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class DossiersConfig(AppConfig):
+    name = "tinhso.dossiers"
+    label = "dossiers"
+    verbose_name = _("Một cửa, dịch vụ công")
+
+    def ready(self) -> None:
+        from tinhso.dossiers import navigation
+
+        navigation.register_modules()

@@ -1,0 +1,76 @@
+"""Forms of the catalog pages."""
+
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django.utils.translation import gettext_lazy as _
+
+from tinhso.dossiers.constants import ProcedureLevel, ServiceLevel
+from tinhso.dossiers.selectors.catalog import fields
+
+
+def _any(label: Any, choices: Any) -> list[tuple[str, Any]]:
+    return [("", label), *choices]
+
+
+class CatalogSearchForm(forms.Form):
+    q = forms.CharField(
+        label=_("Tìm thủ tục"),
+        required=False,
+        max_length=200,
+        widget=forms.TextInput(
+            attrs={
+                "type": "search",
+                "placeholder": _("Ví dụ: khai sinh, giay phep xay dung"),
+            }
+        ),
+    )
+    level = forms.ChoiceField(
+        label=_("Cấp thực hiện"),
+        required=False,
+        choices=_any(_("Mọi cấp"), ProcedureLevel.choices),
+    )
+    field = forms.ChoiceField(label=_("Lĩnh vực"), required=False)
+    service_level = forms.ChoiceField(
+        label=_("Dịch vụ công trực tuyến"),
+        required=False,
+        choices=_any(_("Mọi mức độ"), ServiceLevel.choices),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["field"].choices = _any(  # type: ignore[attr-defined]
+            _("Mọi lĩnh vực"), [(f.code, f.name) for f in fields()]
+        )
+
+    def filters(self) -> dict[str, str]:
+        """The search as given; a value that is no choice (an old link) is dropped."""
+        if self.is_valid():
+            return {k: str(v) for k, v in self.cleaned_data.items()}
+        return {
+            "q": str(self.data.get("q", ""))[:200],
+            **{
+                name: value
+                for name in ("level", "field", "service_level")
+                if (value := str(self.data.get(name, "")))
+                in dict(self.fields[name].choices)  # type: ignore[attr-defined]
+            },
+        }
+
+
+class CatalogImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("Tệp danh mục (.xlsx hoặc .csv)"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}),
+    )
+
+    def clean_file(self) -> UploadedFile:
+        upload: UploadedFile = self.cleaned_data["file"]
+        name = (upload.name or "").lower()
+        if not name.endswith((".xlsx", ".csv")):
+            raise forms.ValidationError(_("Tệp danh mục phải là .xlsx hoặc .csv."))
+        if (upload.size or 0) > settings.MAX_UPLOAD_BYTES:
+            raise forms.ValidationError(_("Tệp quá lớn."))
+        return upload

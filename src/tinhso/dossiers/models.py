@@ -1,0 +1,186 @@
+"""The procedure catalog: procedures, what they need, what they cost, how
+they are processed. Dossiers arrive in a later part of the app."""
+
+from decimal import Decimal
+
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from tinhso.core.models import OrgUnit, StoredFile
+from tinhso.dossiers.constants import (
+    CopyKind,
+    DurationUnit,
+    FeeKind,
+    ProcedureLevel,
+    ServiceLevel,
+)
+
+# Working hours in a working day: steps planned in hours add up to days so.
+HOURS_PER_DAY = 8
+
+
+class ProcedureField(models.Model):
+    """A field (lĩnh vực) procedures are grouped by: hộ tịch, đất đai …"""
+
+    code = models.SlugField(_("mã lĩnh vực"), max_length=64, unique=True)
+    name = models.CharField(_("tên lĩnh vực"), max_length=200, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("lĩnh vực")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Procedure(models.Model):
+    """One administrative procedure (thủ tục hành chính) of the catalog."""
+
+    code = models.CharField(_("mã thủ tục"), max_length=40, unique=True)
+    name = models.CharField(_("tên thủ tục"), max_length=500)
+    field = models.ForeignKey(
+        ProcedureField,
+        on_delete=models.PROTECT,
+        related_name="procedures",
+        verbose_name=_("lĩnh vực"),
+    )
+    level = models.CharField(
+        _("cấp thực hiện"), max_length=16, choices=ProcedureLevel.choices
+    )
+    # The agency that handles a province-level procedure; a commune-level
+    # one is handled by every commune, so it names none.
+    agency = models.ForeignKey(
+        OrgUnit,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("cơ quan thực hiện"),
+    )
+    service_level = models.CharField(
+        _("mức độ dịch vụ công trực tuyến"),
+        max_length=16,
+        choices=ServiceLevel.choices,
+    )
+    processing_days = models.DecimalField(
+        _("thời hạn giải quyết (ngày làm việc)"),
+        max_digits=5,
+        decimal_places=1,
+        validators=[MinValueValidator(Decimal("0.5"))],
+    )
+    result = models.TextField(_("kết quả thực hiện"), blank=True)
+    conditions = models.TextField(_("yêu cầu, điều kiện"), blank=True)
+    legal_basis = models.TextField(_("căn cứ pháp lý"))
+    published = models.BooleanField(_("công khai"), default=True)
+    updated_at = models.DateTimeField(_("cập nhật"), auto_now=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("thủ tục hành chính")
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+    @property
+    def has_fees(self) -> bool:
+        return any(fee.amount for fee in self.fees.all())
+
+
+class RequiredDocument(models.Model):
+    """One item of the dossier's composition (thành phần hồ sơ)."""
+
+    procedure = models.ForeignKey(
+        Procedure, on_delete=models.CASCADE, related_name="documents"
+    )
+    position = models.PositiveSmallIntegerField(_("thứ tự"))
+    name = models.TextField(_("tên giấy tờ"))
+    copy_kind = models.CharField(
+        _("hình thức"), max_length=20, choices=CopyKind.choices
+    )
+    quantity = models.PositiveSmallIntegerField(_("số lượng"), default=1)
+    required = models.BooleanField(_("bắt buộc"), default=True)
+    # The form to fill in, when the item is one ("Tờ khai … Mẫu TP/HT-…").
+    form_name = models.CharField(_("mẫu đơn, tờ khai"), max_length=300, blank=True)
+    form_file = models.ForeignKey(
+        StoredFile,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("tệp mẫu"),
+    )
+
+    class Meta:
+        ordering = ["procedure", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["procedure", "position"], name="procedure_document_position"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Fee(models.Model):
+    """A fee or charge (phí, lệ phí) of a procedure, in whole đồng."""
+
+    procedure = models.ForeignKey(
+        Procedure, on_delete=models.CASCADE, related_name="fees"
+    )
+    position = models.PositiveSmallIntegerField(_("thứ tự"))
+    kind = models.CharField(_("loại"), max_length=8, choices=FeeKind.choices)
+    description = models.CharField(_("nội dung"), max_length=300)
+    amount = models.PositiveBigIntegerField(_("mức thu (đồng)"))
+
+    class Meta:
+        ordering = ["procedure", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["procedure", "position"], name="procedure_fee_position"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.description}: {self.amount} đồng"
+
+
+class Step(models.Model):
+    """One step of processing: who does it, in which unit, in how long."""
+
+    procedure = models.ForeignKey(
+        Procedure, on_delete=models.CASCADE, related_name="steps"
+    )
+    position = models.PositiveSmallIntegerField(_("thứ tự"))
+    name = models.CharField(_("nội dung công việc"), max_length=300)
+    # The unit as the catalog names it for every agency alike ("Bộ phận Một
+    # cửa", "Công chức Tư pháp - Hộ tịch"); the org tree holds the real ones.
+    unit_label = models.CharField(_("đơn vị, bộ phận thực hiện"), max_length=200)
+    role = models.CharField(_("vai trò thực hiện"), max_length=32)
+    duration = models.DecimalField(
+        _("thời gian"),
+        max_digits=5,
+        decimal_places=1,
+        validators=[MinValueValidator(Decimal("0.5"))],
+    )
+    duration_unit = models.CharField(
+        _("đơn vị thời gian"), max_length=8, choices=DurationUnit.choices
+    )
+
+    class Meta:
+        ordering = ["procedure", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["procedure", "position"], name="procedure_step_position"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def working_days(self) -> Decimal:
+        if self.duration_unit == DurationUnit.HOURS:
+            return self.duration / HOURS_PER_DAY
+        return self.duration

@@ -1,0 +1,18 @@
+"""Menu entries of the dossiers app; each page checks its policy again."""
+
+from django.utils.translation import gettext_lazy as _
+
+from tinhso.core.modules import Module, register
+from tinhso.dossiers.policies import can_manage_catalog
+
+
+def register_modules() -> None:
+    register(
+        Module(
+            code="catalog_admin",
+            label=_("Danh mục thủ tục"),
+            url_name="dossiers:catalog_admin",
+            order=200,
+            allowed=can_manage_catalog,
+        )
+    )
