@@ -199,9 +199,11 @@ LOGGING = {
     # pyHanko logs every untrusted chain with a traceback; verify_pdf already
     # reports it in one Vietnamese sentence. fontTools narrates each font
     # subset it cuts for a signature box, some 200 lines per signature.
+    # WeasyPrint narrates each step of each printed form.
     "loggers": {
         "pyhanko": {"level": "CRITICAL"},
         "fontTools": {"level": "WARNING"},
+        "weasyprint": {"level": "WARNING"},
     },
     "root": {
         "handlers": ["console"],

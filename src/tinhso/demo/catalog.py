@@ -871,7 +871,10 @@ def load_catalog(units: dict[str, OrgUnit]) -> int:
                 legal_basis=demo.legal,
                 result=demo.result,
                 documents=[
-                    services.DocumentSpec(name, kind, form_name=form)
+                    # "… (nếu có)" and "… (nếu …)" are asked for only when they apply.
+                    services.DocumentSpec(
+                        name, kind, required="(nếu" not in name, form_name=form
+                    )
                     for name, kind, form in demo.documents
                 ],
                 fees=[services.FeeSpec(k, d, a) for k, d, a in demo.fees],

@@ -1,30 +1,41 @@
-"""The procedure catalog in the API: public search and reading; the
-administrators' import and export of the whole catalog."""
+"""The one-stop office in the API: the procedure catalog (public search
+and reading; the administrators' import and export) and dossiers
+(receiving at the counter, reading, the receipt)."""
 
+import datetime as dt
 from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
-from ninja import Field, File, Query, Router, Schema
+from ninja import Field, File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 from pydantic import BaseModel, ConfigDict, computed_field
 
+from tinhso.accounts.auth import current_user
+from tinhso.core.errors import DomainError, Forbidden
+from tinhso.core.models import OrgUnit
 from tinhso.core.pagination import Paged
-from tinhso.dossiers import catalog_table
+from tinhso.dossiers import catalog_table, printing
 from tinhso.dossiers.constants import (
+    Channel,
     CopyKind,
+    DossierStatus,
     DurationUnit,
     FeeKind,
     ProcedureLevel,
     ServiceLevel,
 )
+from tinhso.dossiers.models import Dossier
 from tinhso.dossiers.policies import can_manage_catalog
 from tinhso.dossiers.selectors import catalog as selectors
+from tinhso.dossiers.selectors import dossiers as dossier_selectors
 from tinhso.dossiers.services import catalog as services
+from tinhso.dossiers.services import dossiers as dossier_services
 
 router = Router(tags=["Thủ tục hành chính"])
 
@@ -198,3 +209,152 @@ def export_catalog(
 def import_catalog(request: HttpRequest, file: File[UploadedFile]) -> Any:
     _require_manager(request)
     return services.import_catalog(file.read(), file.name or "")
+
+
+# Dossiers -------------------------------------------------------------------
+
+
+class SubmittedOut(_Out):
+    position: int
+    name: str
+    copy_kind: CopyKind
+    quantity: int
+
+
+class ProcedureRef(_Out):
+    code: str
+    name: str
+
+
+class DossierOut(_Out):
+    code: str = Field(
+        description="Mã hồ sơ: <mã cơ quan>-<yyMMdd>-<số thứ tự trong ngày>"
+    )
+    procedure: ProcedureRef
+    agency: AgencyRef = Field(description="Nơi tiếp nhận")
+    channel: Channel
+    status: DossierStatus = Field(
+        description="Trạng thái theo Cổng dịch vụ công quốc gia (1–10)"
+    )
+    applicant_name: str
+    applicant_id_number: str
+    applicant_phone: str
+    received_at: dt.datetime
+    appointment_at: dt.datetime = Field(description="Hẹn trả kết quả")
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def status_label(self) -> str:
+        return str(DossierStatus(self.status).label)
+
+
+class DossierDetailOut(DossierOut):
+    documents: list[SubmittedOut] = Field(validation_alias="document_list")
+
+
+class ApplicantIn(Schema):
+    name: str = Field(max_length=150)
+    id_number: str = Field(
+        max_length=20, description="Số định danh cá nhân (12 số) hoặc mã số thuế"
+    )
+    phone: str = Field(max_length=15)
+    email: str = Field("", max_length=254)
+    address: str = Field("", max_length=300)
+
+
+class ReceiveIn(Schema):
+    procedure_code: str = Field(max_length=40)
+    agency_id: int | None = Field(
+        None, description="Nơi tiếp nhận; bỏ trống khi cán bộ chỉ làm một cửa ở một nơi"
+    )
+    applicant: ApplicantIn
+    documents: list[int] = Field(description="Số thứ tự các thành phần hồ sơ đã nhận")
+
+
+def _detail(dossier: Dossier) -> Dossier:
+    """``dossier`` with what DossierDetailOut reads beyond its fields."""
+    dossier.document_list = list(dossier.documents.all())  # type: ignore[attr-defined]
+    return dossier
+
+
+def _counter(request: HttpRequest, agency_id: int | None) -> OrgUnit:
+    counters = list(dossier_selectors.counters_of(request.user)[:2])
+    if agency_id is not None:
+        found = next(
+            (
+                c
+                for c in dossier_selectors.counters_of(request.user)
+                if c.pk == agency_id
+            ),
+            None,
+        )
+        if found is None:
+            raise Forbidden(
+                "not_one_stop_officer", _("Bạn không làm một cửa ở đơn vị này.")
+            )
+        return found
+    if len(counters) != 1:
+        raise DomainError(
+            "dossier_counter_required",
+            _("Cần chọn nơi tiếp nhận (agency_id)."),
+            extra={"field": "agency_id"},
+        )
+    return counters[0]
+
+
+@router.post(
+    "/dossiers",
+    response={201: DossierDetailOut},
+    summary="Tiếp nhận hồ sơ tại quầy một cửa",
+    url_name="dossier_receive",
+)
+def receive_dossier(request: HttpRequest, payload: ReceiveIn) -> Any:
+    agency = _counter(request, payload.agency_id)
+    procedure = selectors.get_procedure(payload.procedure_code)
+    dossier = dossier_services.receive_at_counter(
+        current_user(request),
+        procedure,
+        agency,
+        dossier_services.Applicant(**payload.applicant.model_dump()),
+        payload.documents,
+    )
+    return Status(
+        201, _detail(dossier_selectors.get_dossier_for(request.user, dossier.code))
+    )
+
+
+@router.get(
+    "/dossiers",
+    response=list[DossierOut],
+    summary="Hồ sơ bạn được xem, mới tiếp nhận trước",
+    url_name="dossier_list",
+)
+@paginate(Paged)
+def list_dossiers(request: HttpRequest) -> Any:
+    return dossier_selectors.visible_dossiers(request.user)
+
+
+@router.get(
+    "/dossiers/{code}",
+    response=DossierDetailOut,
+    summary="Một hồ sơ",
+    url_name="dossier_detail",
+)
+def get_dossier(request: HttpRequest, code: str) -> Any:
+    return _detail(dossier_selectors.get_dossier_for(request.user, code))
+
+
+@router.get(
+    "/dossiers/{code}/receipt.pdf",
+    summary="Giấy tiếp nhận hồ sơ và hẹn trả kết quả (PDF)",
+    url_name="dossier_receipt",
+)
+def dossier_receipt(request: HttpRequest, code: str) -> HttpResponse:
+    dossier = dossier_selectors.get_dossier_for(request.user, code)
+    response = HttpResponse(
+        printing.receipt_pdf(dossier), content_type="application/pdf"
+    )
+    response["Content-Disposition"] = (
+        f'inline; filename="giay-tiep-nhan-{dossier.code}.pdf"'
+    )
+    return response

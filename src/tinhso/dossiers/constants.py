@@ -48,3 +48,29 @@ STEP_ROLES = ("one_stop_officer", "specialist", "leader", "clerk")
 
 AUDIT_PROCEDURE_SAVED = "dossiers.procedure.saved"
 AUDIT_CATALOG_IMPORTED = "dossiers.catalog.imported"
+
+
+class DossierStatus(models.TextChoices):
+    """Statuses of the national public-service portal, by their numbers."""
+
+    REGISTERED = "1", _("Mới đăng ký")
+    RECEIVED = "2", _("Đã tiếp nhận")
+    NOT_RECEIVED = "3", _("Không được tiếp nhận")
+    PROCESSING = "4", _("Đang xử lý")
+    SUPPLEMENT = "5", _("Yêu cầu bổ sung")
+    AWAITING_PAYMENT = "6", _("Chờ thực hiện nghĩa vụ tài chính")
+    WITHDRAWN = "7", _("Công dân yêu cầu rút hồ sơ")
+    STOPPED = "8", _("Dừng xử lý")
+    PROCESSED = "9", _("Đã xử lý xong")
+    RETURNED = "10", _("Đã trả kết quả")
+
+
+class Channel(models.TextChoices):
+    """How a dossier arrived (the portal's channel codes)."""
+
+    COUNTER = "1", _("Trực tiếp")
+    ONLINE = "2", _("Trực tuyến")
+    POST = "3", _("Qua dịch vụ bưu chính công ích")
+
+
+AUDIT_DOSSIER_RECEIVED = "dossiers.dossier.received"

@@ -5,9 +5,12 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from tinhso.core.models import OrgUnit
 from tinhso.dossiers.constants import ProcedureLevel, ServiceLevel
+from tinhso.dossiers.models import Procedure
 from tinhso.dossiers.selectors.catalog import fields
 
 
@@ -74,3 +77,46 @@ class CatalogImportForm(forms.Form):
         if (upload.size or 0) > settings.MAX_UPLOAD_BYTES:
             raise forms.ValidationError(_("Tệp quá lớn."))
         return upload
+
+
+class ReceiveForm(forms.Form):
+    """What the one-stop officer types while the applicant waits."""
+
+    counter = forms.ModelChoiceField(
+        label=_("Nơi tiếp nhận"), queryset=OrgUnit.objects.none()
+    )
+    applicant_name = forms.CharField(label=_("Họ tên người nộp"), max_length=150)
+    applicant_id_number = forms.CharField(
+        label=_("Số định danh cá nhân hoặc mã số thuế"), max_length=20
+    )
+    applicant_phone = forms.CharField(label=_("Số điện thoại"), max_length=15)
+    applicant_email = forms.EmailField(label=_("Thư điện tử"), required=False)
+    applicant_address = forms.CharField(
+        label=_("Địa chỉ"), max_length=300, required=False
+    )
+    documents = forms.MultipleChoiceField(
+        label=_("Giấy tờ đã nhận"),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        procedure: Procedure,
+        counters: QuerySet[OrgUnit],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        counter = self.fields["counter"]
+        counter.queryset = counters  # type: ignore[attr-defined]
+        if counters.count() == 1:
+            counter.initial = counters.first()
+        self.fields["documents"].choices = [  # type: ignore[attr-defined]
+            (
+                str(d.position),
+                f"{d.name} ({d.get_copy_kind_display()})"
+                + ("" if d.required else f" — {_('nếu có')}"),
+            )
+            for d in procedure.documents.all()
+        ]

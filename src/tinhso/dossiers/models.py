@@ -3,13 +3,16 @@ they are processed. Dossiers arrive in a later part of the app."""
 
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from tinhso.core.models import OrgUnit, StoredFile
 from tinhso.dossiers.constants import (
+    Channel,
     CopyKind,
+    DossierStatus,
     DurationUnit,
     FeeKind,
     ProcedureLevel,
@@ -184,3 +187,88 @@ class Step(models.Model):
         if self.duration_unit == DurationUnit.HOURS:
             return self.duration / HOURS_PER_DAY
         return self.duration
+
+
+class Dossier(models.Model):
+    """One dossier (hồ sơ) of a procedure, from receipt to result."""
+
+    code = models.CharField(_("mã hồ sơ"), max_length=64, unique=True)
+    procedure = models.ForeignKey(
+        Procedure, on_delete=models.PROTECT, related_name="dossiers"
+    )
+    # Where it was received: the commune, or the agency (or the province's
+    # public administration service centre) for a province-level procedure.
+    agency = models.ForeignKey(
+        OrgUnit,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("nơi tiếp nhận"),
+    )
+    channel = models.CharField(_("kênh nộp"), max_length=2, choices=Channel.choices)
+    status = models.CharField(
+        _("trạng thái"), max_length=2, choices=DossierStatus.choices
+    )
+    applicant_name = models.CharField(_("người nộp"), max_length=150)
+    applicant_id_number = models.CharField(_("số định danh, mã số thuế"), max_length=20)
+    applicant_phone = models.CharField(_("số điện thoại"), max_length=15)
+    applicant_email = models.EmailField(_("thư điện tử"), blank=True)
+    applicant_address = models.CharField(_("địa chỉ"), max_length=300, blank=True)
+    applicant = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="dossiers",
+        verbose_name=_("tài khoản người nộp"),
+    )
+    received_at = models.DateTimeField(_("thời gian tiếp nhận"))
+    received_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("người tiếp nhận"),
+    )
+    # The deadline promised on the receipt (hẹn trả kết quả).
+    appointment_at = models.DateTimeField(_("hẹn trả kết quả"))
+    note = models.TextField(_("ghi chú"), blank=True)
+
+    class Meta:
+        ordering = ["-received_at", "-pk"]
+        indexes = [
+            models.Index(
+                fields=["agency", "-received_at"], name="dossier_agency_received"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class SubmittedDocument(models.Model):
+    """A paper of the dossier, as the receipt lists it."""
+
+    dossier = models.ForeignKey(
+        Dossier, on_delete=models.CASCADE, related_name="documents"
+    )
+    position = models.PositiveSmallIntegerField(_("thứ tự"))
+    name = models.TextField(_("tên giấy tờ"))
+    copy_kind = models.CharField(
+        _("hình thức"), max_length=20, choices=CopyKind.choices
+    )
+    quantity = models.PositiveSmallIntegerField(_("số lượng"), default=1)
+    file = models.ForeignKey(
+        StoredFile,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("tệp"),
+    )
+
+    class Meta:
+        ordering = ["dossier", "position"]
+
+    def __str__(self) -> str:
+        return self.name

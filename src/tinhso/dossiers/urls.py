@@ -7,6 +7,14 @@ app_name = "dossiers"
 urlpatterns = [
     path("thu-tuc/", views.catalog, name="catalog"),
     path("thu-tuc/<str:code>/", views.procedure_detail, name="procedure_detail"),
+    path("ho-so/", views.dossier_list, name="dossier_list"),
+    path("ho-so/tiep-nhan/", views.dossier_receive, name="dossier_receive"),
+    path("ho-so/<str:code>/", views.dossier_detail, name="dossier_detail"),
+    path(
+        "ho-so/<str:code>/giay-tiep-nhan.pdf",
+        views.dossier_receipt,
+        name="dossier_receipt",
+    ),
     path("quan-tri/danh-muc/", views.catalog_admin, name="catalog_admin"),
     path(
         "quan-tri/danh-muc/tai-ve.<str:kind>",

@@ -6,16 +6,21 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from tinhso.accounts.policies import is_official
 from tinhso.core.errors import DomainError, NotFound
 from tinhso.core.pagination import CappedPaginator
-from tinhso.dossiers import catalog_table
-from tinhso.dossiers.forms import CatalogImportForm, CatalogSearchForm
+from tinhso.dossiers import catalog_table, printing
+from tinhso.dossiers.forms import CatalogImportForm, CatalogSearchForm, ReceiveForm
+from tinhso.dossiers.models import Dossier
 from tinhso.dossiers.policies import can_manage_catalog
 from tinhso.dossiers.selectors import catalog as selectors
+from tinhso.dossiers.selectors import dossiers as dossier_selectors
 from tinhso.dossiers.services import catalog as services
+from tinhso.dossiers.services import dossiers as dossier_services
 
 PER_PAGE = 20
 
@@ -100,4 +105,117 @@ def catalog_export(request: HttpRequest, kind: str) -> HttpResponse:
     content = selectors.export_catalog(kind)
     response = HttpResponse(content, content_type=catalog_table.CONTENT_TYPES[kind])
     response["Content-Disposition"] = f'attachment; filename="danh-muc-thu-tuc.{kind}"'
+    return response
+
+
+# Dossiers -------------------------------------------------------------------
+
+
+def _dossier(request: HttpRequest, code: str) -> Dossier:
+    try:
+        return dossier_selectors.get_dossier_for(request.user, code)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+
+
+@login_required
+@require_GET
+def dossier_list(request: HttpRequest) -> HttpResponse:
+    if not is_official(request.user):
+        raise PermissionDenied
+    dossiers = dossier_selectors.visible_dossiers(request.user)
+    page = CappedPaginator(dossiers, PER_PAGE).get_page(request.GET.get("page"))
+    context = {
+        "page": page,
+        "can_receive": dossier_selectors.counters_of(request.user).exists(),
+    }
+    return render(request, "dossiers/dossier/list.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def dossier_receive(request: HttpRequest) -> HttpResponse:
+    counters = dossier_selectors.counters_of(request.user)
+    if not counters.exists():
+        raise PermissionDenied
+    code = request.GET.get("procedure", "")
+    procedure = None
+    if code:
+        try:
+            procedure = selectors.get_procedure(code)
+        except NotFound:
+            messages.error(
+                request, _("Không tìm thấy thủ tục %(code)s.") % {"code": code}
+            )
+    if procedure is None:
+        query = request.GET.get("q", "")
+        found = selectors.search_procedures(query)[:PER_PAGE] if query.strip() else []
+        return render(
+            request,
+            "dossiers/dossier/choose.html",
+            {"q": query, "found": found},
+        )
+    form = ReceiveForm(request.POST or None, procedure=procedure, counters=counters)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        applicant = dossier_services.Applicant(
+            name=data["applicant_name"],
+            id_number=data["applicant_id_number"],
+            phone=data["applicant_phone"],
+            email=data["applicant_email"],
+            address=data["applicant_address"],
+        )
+        try:
+            dossier = dossier_services.receive_at_counter(
+                request.user,  # type: ignore[arg-type]
+                procedure,
+                data["counter"],
+                applicant,
+                [int(n) for n in data["documents"]],
+            )
+        except DomainError as exc:
+            field = exc.extra.get("field")
+            form.add_error(field if field in form.fields else None, exc.message)
+        else:
+            messages.success(
+                request,
+                _("Đã tiếp nhận hồ sơ %(code)s; hẹn trả kết quả %(due)s.")
+                % {
+                    "code": dossier.code,
+                    "due": timezone.localtime(dossier.appointment_at).strftime(
+                        "%H:%M %d/%m/%Y"
+                    ),
+                },
+            )
+            return redirect("dossiers:dossier_detail", code=dossier.code)
+    status = 400 if form.errors else 200
+    return render(
+        request,
+        "dossiers/dossier/receive.html",
+        {"form": form, "procedure": procedure},
+        status=status,
+    )
+
+
+@login_required
+@require_GET
+def dossier_detail(request: HttpRequest, code: str) -> HttpResponse:
+    dossier = _dossier(request, code)
+    return render(
+        request,
+        "dossiers/dossier/detail.html",
+        {"dossier": dossier, "documents": list(dossier.documents.all())},
+    )
+
+
+@login_required
+@require_GET
+def dossier_receipt(request: HttpRequest, code: str) -> HttpResponse:
+    dossier = _dossier(request, code)
+    response = HttpResponse(
+        printing.receipt_pdf(dossier), content_type="application/pdf"
+    )
+    response["Content-Disposition"] = (
+        f'inline; filename="giay-tiep-nhan-{dossier.code}.pdf"'
+    )
     return response

@@ -1,0 +1,173 @@
+"""Receiving dossiers: the code, the appointment, the papers handed in."""
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tinhso.accounts.models import Role, User
+from tinhso.accounts.policies import holds_role
+from tinhso.core import audit, numbering
+from tinhso.core.errors import DomainError, Forbidden
+from tinhso.core.models import OrgUnit, OrgUnitKind
+from tinhso.core.text import nfc
+from tinhso.dossiers.constants import (
+    AUDIT_DOSSIER_RECEIVED,
+    Channel,
+    DossierStatus,
+    ProcedureLevel,
+)
+from tinhso.dossiers.models import Dossier, Procedure, SubmittedDocument
+from tinhso.dossiers.services.deadlines import appointment
+
+# A personal ID number (12 digits) or a tax code (10 digits, or 10-3 for a branch).
+_IDENTIFIER = re.compile(r"\d{12}|\d{10}(-\d{3})?")
+_PHONE = re.compile(r"0\d{9}")
+
+
+@dataclass
+class Applicant:
+    name: str
+    id_number: str
+    phone: str
+    email: str = ""
+    address: str = ""
+
+
+def dossier_code(agency: OrgUnit, received_at: dt.datetime) -> str:
+    """``<agency e-identifier>-<yyMMdd>-<4-digit sequence of the day>``.
+
+    The sequence restarts every day for each receiving agency and is taken
+    in the caller's transaction, so it has no gaps and no repeats.
+    """
+    day = timezone.localtime(received_at).date()
+    register = f"dossiers.{agency.pk}.{day:%m%d}"
+    number = numbering.next_number(register, day.year)
+    return f"{agency.code}-{day:%y%m%d}-{number:04d}"
+
+
+def _check_applicant(applicant: Applicant) -> Applicant:
+    cleaned = Applicant(
+        name=nfc(applicant.name),
+        id_number=re.sub(r"\s", "", applicant.id_number),
+        phone=re.sub(r"[\s.]", "", applicant.phone).replace("+84", "0", 1),
+        email=applicant.email.strip(),
+        address=nfc(applicant.address),
+    )
+    if not cleaned.name:
+        raise DomainError(
+            "applicant_name_required",
+            _("Cần họ tên người nộp hồ sơ."),
+            extra={"field": "applicant_name"},
+        )
+    if not _IDENTIFIER.fullmatch(cleaned.id_number):
+        raise DomainError(
+            "applicant_id_invalid",
+            _("Số định danh cá nhân gồm 12 chữ số; mã số thuế gồm 10 chữ số."),
+            extra={"field": "applicant_id_number"},
+        )
+    if not _PHONE.fullmatch(cleaned.phone):
+        raise DomainError(
+            "applicant_phone_invalid",
+            _("Số điện thoại gồm 10 chữ số, bắt đầu bằng 0."),
+            extra={"field": "applicant_phone"},
+        )
+    return cleaned
+
+
+def _check_place(procedure: Procedure, agency: OrgUnit) -> None:
+    if procedure.level == ProcedureLevel.COMMUNE and agency.kind != OrgUnitKind.COMMUNE:
+        raise DomainError(
+            "dossier_wrong_level",
+            _("Thủ tục cấp xã được tiếp nhận tại xã, phường, đặc khu."),
+        )
+    if (
+        procedure.level == ProcedureLevel.PROVINCE
+        and agency.kind == OrgUnitKind.COMMUNE
+    ):
+        raise DomainError(
+            "dossier_wrong_level",
+            _("Thủ tục cấp tỉnh không tiếp nhận tại xã; nộp tại %(agency)s.")
+            % {"agency": procedure.agency.name if procedure.agency else _("cấp tỉnh")},
+        )
+
+
+@transaction.atomic
+def receive_at_counter(
+    officer: User,
+    procedure: Procedure,
+    agency: OrgUnit,
+    applicant: Applicant,
+    documents: list[int],
+    *,
+    quantities: dict[int, int] | None = None,
+    received_at: dt.datetime | None = None,
+) -> Dossier:
+    """A one-stop officer receives a dossier handed in at the counter.
+
+    ``documents`` are the positions of the procedure's required documents
+    handed in; every required one must be. The dossier gets its code, the
+    status "received" and the appointment the receipt promises.
+    """
+    if not holds_role(officer, Role.ONE_STOP_OFFICER, agency):
+        raise Forbidden(
+            "not_one_stop_officer",
+            _("Chỉ cán bộ một cửa của %(agency)s tiếp nhận hồ sơ tại đây.")
+            % {"agency": agency.name},
+        )
+    if not procedure.published:
+        raise DomainError("procedure_unpublished", _("Thủ tục này không còn áp dụng."))
+    _check_place(procedure, agency)
+    person = _check_applicant(applicant)
+    required = list(procedure.documents.all())
+    handed = set(documents)
+    unknown = handed - {d.position for d in required}
+    if unknown:
+        raise DomainError(
+            "dossier_document_unknown",
+            _("Thủ tục không có thành phần hồ sơ số %(n)s.")
+            % {"n": ", ".join(str(n) for n in sorted(unknown))},
+        )
+    missing = [d.name for d in required if d.required and d.position not in handed]
+    if missing:
+        raise DomainError(
+            "dossier_incomplete",
+            _("Hồ sơ còn thiếu: %(names)s.") % {"names": "; ".join(missing)},
+            extra={"missing": missing},
+        )
+    at = received_at or timezone.now()
+    dossier = Dossier.objects.create(
+        code=dossier_code(agency, at),
+        procedure=procedure,
+        agency=agency,
+        channel=Channel.COUNTER,
+        status=DossierStatus.RECEIVED,
+        applicant_name=person.name,
+        applicant_id_number=person.id_number,
+        applicant_phone=person.phone,
+        applicant_email=person.email,
+        applicant_address=person.address,
+        received_at=at,
+        received_by=officer,
+        appointment_at=appointment(at, procedure.processing_days),
+    )
+    quantities = quantities or {}
+    SubmittedDocument.objects.bulk_create(
+        SubmittedDocument(
+            dossier=dossier,
+            position=n,
+            name=d.name,
+            copy_kind=d.copy_kind,
+            quantity=max(quantities.get(d.position, d.quantity), 1),
+        )
+        for n, d in enumerate((d for d in required if d.position in handed), start=1)
+    )
+    audit.record(
+        AUDIT_DOSSIER_RECEIVED,
+        obj=dossier,
+        detail={"code": dossier.code, "procedure": procedure.code, "channel": "1"},
+    )
+    return dossier
