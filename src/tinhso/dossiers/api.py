@@ -17,11 +17,15 @@ from ninja.pagination import paginate
 from pydantic import BaseModel, ConfigDict, computed_field
 
 from tinhso.accounts.auth import current_user
-from tinhso.core.errors import DomainError, Forbidden
+from tinhso.core import ratelimit
+from tinhso.core.errors import DomainError, Forbidden, NotFound
+from tinhso.core.middleware import client_ip
 from tinhso.core.models import OrgUnit
 from tinhso.core.pagination import Paged
 from tinhso.dossiers import catalog_table, printing
 from tinhso.dossiers.constants import (
+    LOOKUP_MISSES,
+    LOOKUP_WINDOW,
     Channel,
     CopyKind,
     DossierStatus,
@@ -358,3 +362,55 @@ def dossier_receipt(request: HttpRequest, code: str) -> HttpResponse:
         f'inline; filename="giay-tiep-nhan-{dossier.code}.pdf"'
     )
     return response
+
+
+class LookUpIn(Schema):
+    code: str = Field(max_length=64, description="Mã hồ sơ")
+    contact: str = Field(
+        max_length=20, description="Số điện thoại hoặc số định danh của người nộp"
+    )
+
+
+class LookUpOut(_Out):
+    code: str
+    procedure: ProcedureRef
+    applicant: str = Field(
+        validation_alias="applicant_masked",
+        description="Tên người nộp, chỉ chữ đầu (Nguyễn T. M. H.)",
+    )
+    agency: AgencyRef
+    status: DossierStatus
+    received_at: dt.datetime
+    appointment_at: dt.datetime
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def status_label(self) -> str:
+        return str(DossierStatus(self.status).label)
+
+
+@router.get(
+    "/lookup",
+    response=LookUpOut,
+    auth=None,
+    summary="Tra cứu hồ sơ bằng mã và số điện thoại hoặc số định danh (công khai)",
+    url_name="dossier_lookup",
+)
+def look_up(
+    request: HttpRequest,
+    filters: Query[LookUpIn],
+) -> Any:
+    code, contact = filters.code, filters.contact
+    key = f"dossier-lookup:{client_ip(request)}"
+    if ratelimit.exceeded(key, limit=LOOKUP_MISSES):
+        raise DomainError(
+            "too_many_lookups",
+            _("Bạn đã tra cứu sai nhiều lần; hãy thử lại sau 15 phút."),
+            status=429,
+        )
+    dossier = dossier_selectors.look_up(code, contact)
+    if dossier is None:
+        ratelimit.hit(key, limit=LOOKUP_MISSES, window=LOOKUP_WINDOW)
+        raise NotFound("dossier_not_found", _("Không tìm thấy hồ sơ."))
+    dossier.applicant_masked = dossier_selectors.masked_name(dossier.applicant_name)  # type: ignore[attr-defined]
+    return dossier

@@ -74,3 +74,8 @@ class Channel(models.TextChoices):
 
 
 AUDIT_DOSSIER_RECEIVED = "dossiers.dossier.received"
+
+# Wrong public look-ups allowed per address in a quarter of an hour: enough
+# for typing mistakes, too few to try phone numbers against a code.
+LOOKUP_MISSES = 10
+LOOKUP_WINDOW = 15 * 60

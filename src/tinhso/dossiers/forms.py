@@ -120,3 +120,14 @@ class ReceiveForm(forms.Form):
             )
             for d in procedure.documents.all()
         ]
+
+
+class LookUpForm(forms.Form):
+    code = forms.CharField(
+        label=_("Mã hồ sơ"),
+        max_length=64,
+        widget=forms.TextInput(attrs={"placeholder": "000.00.13.H58-260302-0001"}),
+    )
+    contact = forms.CharField(
+        label=_("Số điện thoại hoặc số định danh của người nộp"), max_length=20
+    )

@@ -7,6 +7,7 @@ app_name = "dossiers"
 urlpatterns = [
     path("thu-tuc/", views.catalog, name="catalog"),
     path("thu-tuc/<str:code>/", views.procedure_detail, name="procedure_detail"),
+    path("tra-cuu/", views.look_up, name="look_up"),
     path("ho-so/", views.dossier_list, name="dossier_list"),
     path("ho-so/tiep-nhan/", views.dossier_receive, name="dossier_receive"),
     path("ho-so/<str:code>/", views.dossier_detail, name="dossier_detail"),

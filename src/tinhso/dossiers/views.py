@@ -11,10 +11,18 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from tinhso.accounts.policies import is_official
+from tinhso.core import ratelimit
 from tinhso.core.errors import DomainError, NotFound
+from tinhso.core.middleware import client_ip
 from tinhso.core.pagination import CappedPaginator
 from tinhso.dossiers import catalog_table, printing
-from tinhso.dossiers.forms import CatalogImportForm, CatalogSearchForm, ReceiveForm
+from tinhso.dossiers.constants import LOOKUP_MISSES, LOOKUP_WINDOW
+from tinhso.dossiers.forms import (
+    CatalogImportForm,
+    CatalogSearchForm,
+    LookUpForm,
+    ReceiveForm,
+)
 from tinhso.dossiers.models import Dossier
 from tinhso.dossiers.policies import can_manage_catalog
 from tinhso.dossiers.selectors import catalog as selectors
@@ -219,3 +227,39 @@ def dossier_receipt(request: HttpRequest, code: str) -> HttpResponse:
         f'inline; filename="giay-tiep-nhan-{dossier.code}.pdf"'
     )
     return response
+
+
+# Public look-up -------------------------------------------------------------
+
+
+@require_GET
+def look_up(request: HttpRequest) -> HttpResponse:
+    form = LookUpForm(request.GET or None)
+    dossier = None
+    key = f"dossier-lookup:{client_ip(request)}"
+    if form.is_valid():
+        if ratelimit.exceeded(key, limit=LOOKUP_MISSES):
+            form.add_error(
+                None, _("Bạn đã tra cứu sai nhiều lần; hãy thử lại sau 15 phút.")
+            )
+        else:
+            dossier = dossier_selectors.look_up(
+                form.cleaned_data["code"], form.cleaned_data["contact"]
+            )
+            if dossier is None:
+                ratelimit.hit(key, limit=LOOKUP_MISSES, window=LOOKUP_WINDOW)
+                form.add_error(
+                    None,
+                    _(
+                        "Không tìm thấy hồ sơ có mã này với số điện thoại hoặc số "
+                        "định danh đã nhập."
+                    ),
+                )
+    context = {
+        "form": form,
+        "dossier": dossier,
+        "applicant": dossier_selectors.masked_name(dossier.applicant_name)
+        if dossier
+        else "",
+    }
+    return render(request, "dossiers/dossier/look_up.html", context)

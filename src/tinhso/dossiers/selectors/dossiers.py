@@ -1,5 +1,7 @@
-"""Reads of dossiers, always through the user's visibility."""
+"""Reads of dossiers: through the user's visibility, or, for the public
+look-up, by code together with the applicant's phone or ID number."""
 
+import re
 from typing import Any
 
 from django.db.models import Q, QuerySet
@@ -44,3 +46,32 @@ def counters_of(user: Any) -> QuerySet[OrgUnit]:
     return OrgUnit.objects.filter(
         role_scope(user, role=Role.ONE_STOP_OFFICER), legacy=False
     ).order_by("depth", "name")
+
+
+def _contact(value: str) -> str:
+    return re.sub(r"[\s.\-]", "", value).replace("+84", "0", 1)
+
+
+def look_up(code: str, contact: str) -> Dossier | None:
+    """The dossier with ``code`` whose applicant gave ``contact`` (phone or
+    ID number); None for a wrong code or a wrong contact alike, so the
+    answer never tells whether a code exists."""
+    given = _contact(contact)
+    if not given:
+        return None
+    dossier = (
+        Dossier.objects.select_related("procedure", "agency")
+        .filter(code=code.strip().upper())
+        .first()
+    )
+    if dossier is None:
+        return None
+    if given not in (dossier.applicant_phone, dossier.applicant_id_number):
+        return None
+    return dossier
+
+
+def masked_name(name: str) -> str:
+    """ "Nguyễn Thị Mai Hương" → "Nguyễn T. M. H.": enough to recognise, not to read."""
+    first, *rest = name.split()
+    return " ".join([first, *(f"{part[0]}." for part in rest)])
