@@ -414,3 +414,74 @@ def look_up(
         raise NotFound("dossier_not_found", _("Không tìm thấy hồ sơ."))
     dossier.applicant_masked = dossier_selectors.masked_name(dossier.applicant_name)  # type: ignore[attr-defined]
     return dossier
+
+
+class HandOverIn(Schema):
+    receiver: str = Field(max_length=150, description="Tên đăng nhập của người nhận")
+    note: str = Field("", max_length=1000)
+
+
+class ReturnIn(Schema):
+    note: str = Field("", max_length=1000)
+
+
+class QueueOut(DossierOut):
+    time_left: str = Field(description="overdue, due_soon (dưới 1 ngày) hoặc on_track")
+
+
+@router.post(
+    "/dossiers/{code}/handover",
+    response=DossierDetailOut,
+    summary="Chuyển hồ sơ cho người làm bước tiếp theo",
+    url_name="dossier_hand_over",
+)
+def hand_over(request: HttpRequest, code: str, payload: HandOverIn) -> Any:
+    dossier = dossier_selectors.get_dossier_for(request.user, code)
+    receiver = dossier_selectors.official_named(payload.receiver)
+    if receiver is None:
+        raise NotFound(
+            "receiver_not_found",
+            _("Không có cán bộ nào có tên đăng nhập “%(name)s”.")
+            % {"name": payload.receiver},
+        )
+    dossier_services.hand_over(
+        dossier, current_user(request), receiver, note=payload.note
+    )
+    return _detail(dossier_selectors.get_dossier_for(request.user, code))
+
+
+@router.post(
+    "/dossiers/{code}/return",
+    response=DossierDetailOut,
+    summary="Trả kết quả cho người nộp",
+    url_name="dossier_return",
+)
+def return_result(request: HttpRequest, code: str, payload: ReturnIn) -> Any:
+    dossier = dossier_selectors.get_dossier_for(request.user, code)
+    dossier_services.return_result(dossier, current_user(request), note=payload.note)
+    return _detail(dossier_selectors.get_dossier_for(request.user, code))
+
+
+@router.get(
+    "/queue",
+    response=list[QueueOut],
+    summary="Hồ sơ tôi đang giữ, hạn gần nhất trước",
+    url_name="dossier_queue",
+)
+def my_queue(request: HttpRequest) -> Any:
+    return dossier_selectors.queue_of(request.user)
+
+
+@router.get(
+    "/dossiers/{code}/control-sheet.pdf",
+    summary="Phiếu kiểm soát quá trình giải quyết hồ sơ (PDF)",
+    url_name="dossier_control_sheet",
+)
+def control_sheet(request: HttpRequest, code: str) -> HttpResponse:
+    dossier = dossier_selectors.get_dossier_for(request.user, code)
+    pdf = printing.control_sheet_pdf(dossier, dossier_selectors.handovers_of(dossier))
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = (
+        f'inline; filename="phieu-kiem-soat-{dossier.code}.pdf"'
+    )
+    return response

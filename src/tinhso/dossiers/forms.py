@@ -131,3 +131,32 @@ class LookUpForm(forms.Form):
     contact = forms.CharField(
         label=_("Số điện thoại hoặc số định danh của người nộp"), max_length=20
     )
+
+
+class HandOverForm(forms.Form):
+    """Pass the dossier to the next step's handler."""
+
+    receiver = forms.ChoiceField(label=_("Chuyển cho"), required=False)
+    receiver_username = forms.CharField(
+        label=_("hoặc tên đăng nhập của người ở đơn vị khác"),
+        required=False,
+        max_length=150,
+    )
+    note = forms.CharField(
+        label=_("Ý kiến, kết quả bước này"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args: Any, candidates: list[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["receiver"].choices = [  # type: ignore[attr-defined]
+            ("", _("— Chọn —")),
+            *((u.username, f"{u.full_name} ({u.username})") for u in candidates),
+        ]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not data.get("receiver") and not data.get("receiver_username"):
+            raise forms.ValidationError(_("Chọn người nhận hồ sơ."))
+        return data

@@ -233,13 +233,25 @@ class Dossier(models.Model):
     # The deadline promised on the receipt (hẹn trả kết quả).
     appointment_at = models.DateTimeField(_("hẹn trả kết quả"))
     note = models.TextField(_("ghi chú"), blank=True)
+    # Where processing is: the procedure's step (1 = receipt) and who holds it.
+    step = models.PositiveSmallIntegerField(_("bước đang xử lý"), default=1)
+    handler = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("người đang xử lý"),
+    )
+    finished_at = models.DateTimeField(_("xử lý xong lúc"), null=True, blank=True)
 
     class Meta:
         ordering = ["-received_at", "-pk"]
         indexes = [
             models.Index(
                 fields=["agency", "-received_at"], name="dossier_agency_received"
-            )
+            ),
+            models.Index(fields=["handler", "appointment_at"], name="dossier_queue"),
         ]
 
     def __str__(self) -> str:
@@ -272,3 +284,38 @@ class SubmittedDocument(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class Handover(models.Model):
+    """One line of the control sheet (phiếu kiểm soát quá trình giải quyết):
+    who handed the dossier to whom, when, after which step, and whether
+    it was still within the appointment."""
+
+    dossier = models.ForeignKey(
+        Dossier, on_delete=models.CASCADE, related_name="handovers"
+    )
+    step = models.PositiveSmallIntegerField(_("bước đã làm"))
+    step_name = models.CharField(_("nội dung công việc"), max_length=300)
+    giver = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("bên giao"),
+    )
+    receiver = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("bên nhận"),
+    )
+    handed_at = models.DateTimeField(_("thời gian giao, nhận"))
+    on_time = models.BooleanField(_("trong hạn"))
+    note = models.TextField(_("ghi chú"), blank=True)
+
+    class Meta:
+        ordering = ["dossier", "handed_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.dossier_id} {self.step}: {self.step_name}"

@@ -5,7 +5,9 @@ them, so each form is a template file named for the version it follows,
 and ``FORMS`` says which one is in force.
 """
 
+import datetime as dt
 import re
+from typing import Any
 
 from django.conf import settings
 from django.template.loader import render_to_string
@@ -15,11 +17,12 @@ import segno
 import weasyprint
 
 from tinhso.core.models import OrgUnit, OrgUnitKind
-from tinhso.dossiers.models import Dossier
+from tinhso.dossiers.models import Dossier, Handover
 
 # Form → template of the version in force.
 FORMS = {
     "receipt": "dossiers/printed/receipt_tt01_2018.html",
+    "control_sheet": "dossiers/printed/control_sheet_tt01_2018.html",
 }
 _DIVISION = re.compile(r"^(tỉnh|thành phố|xã|phường|đặc khu)\s+", re.IGNORECASE)
 
@@ -48,20 +51,68 @@ def _headings(unit: OrgUnit) -> tuple[str, str]:
     return (_committee(parent) if parent else "", unit.name.upper())
 
 
-def receipt_pdf(dossier: Dossier) -> bytes:
-    """Giấy tiếp nhận hồ sơ và hẹn trả kết quả, for the applicant and the file."""
+def _render(form: str, dossier: Dossier, **context: Any) -> bytes:
     above, body = _headings(dossier.agency)
-    context = {
+    base = {
         "dossier": dossier,
         "above": above,
         "body": body,
         "place": _place(dossier.agency),
-        "today": timezone.localtime(dossier.received_at),
         "received": timezone.localtime(dossier.received_at),
         "due": timezone.localtime(dossier.appointment_at),
-        "documents": list(dossier.documents.all()),
-        "qr": segno.make(dossier.code, error="m").svg_data_uri(scale=3),
     }
     with translation.override(settings.LANGUAGE_CODE):
-        html = render_to_string(FORMS["receipt"], context)
+        html = render_to_string(FORMS[form], base | context)
     return weasyprint.HTML(string=html).write_pdf()
+
+
+def receipt_pdf(dossier: Dossier) -> bytes:
+    """Giấy tiếp nhận hồ sơ và hẹn trả kết quả, for the applicant and the file."""
+    return _render(
+        "receipt",
+        dossier,
+        today=timezone.localtime(dossier.received_at),
+        documents=list(dossier.documents.all()),
+        qr=segno.make(dossier.code, error="m").svg_data_uri(scale=3),
+    )
+
+
+def _timeliness(at: dt.datetime, due: dt.datetime) -> str:
+    # The form's three words: before the appointment's day, on it, after it.
+    if at > due:
+        return "Quá hạn"
+    if timezone.localtime(at).date() < timezone.localtime(due).date():
+        return "Trước hạn"
+    return "Đúng hạn"
+
+
+def control_sheet_pdf(dossier: Dossier, handovers: list[Handover]) -> bytes:
+    """Phiếu kiểm soát quá trình giải quyết hồ sơ: every hand-over so far."""
+    lines = [
+        {
+            "giver": h.giver,
+            "receiver": h.receiver,
+            "step_name": h.step_name,
+            "at": timezone.localtime(h.handed_at),
+            "result": _timeliness(h.handed_at, dossier.appointment_at),
+            "note": h.note,
+        }
+        for h in handovers
+    ]
+    # Units outside the receiving one that the dossier was handed to.
+    partners = sorted(
+        {
+            h.receiver.org_unit.name
+            for h in handovers
+            if h.receiver is not None
+            and h.receiver.org_unit is not None
+            and not h.receiver.org_unit.path.startswith(dossier.agency.path)
+        }
+    )
+    return _render(
+        "control_sheet",
+        dossier,
+        today=timezone.localtime(),
+        lines=lines,
+        partners=", ".join(partners),
+    )

@@ -10,11 +10,19 @@ urlpatterns = [
     path("tra-cuu/", views.look_up, name="look_up"),
     path("ho-so/", views.dossier_list, name="dossier_list"),
     path("ho-so/tiep-nhan/", views.dossier_receive, name="dossier_receive"),
+    path("ho-so/cua-toi/", views.my_queue, name="my_queue"),
     path("ho-so/<str:code>/", views.dossier_detail, name="dossier_detail"),
     path(
         "ho-so/<str:code>/giay-tiep-nhan.pdf",
         views.dossier_receipt,
         name="dossier_receipt",
+    ),
+    path("ho-so/<str:code>/chuyen/", views.dossier_hand_over, name="dossier_hand_over"),
+    path("ho-so/<str:code>/tra-ket-qua/", views.dossier_return, name="dossier_return"),
+    path(
+        "ho-so/<str:code>/phieu-kiem-soat.pdf",
+        views.dossier_control_sheet,
+        name="dossier_control_sheet",
     ),
     path("quan-tri/danh-muc/", views.catalog_admin, name="catalog_admin"),
     path(

@@ -1,5 +1,8 @@
-"""Catalog pages: the public search and procedure page, and the
-administrators' import and export. Thin: forms in, selectors and services."""
+"""One-stop pages: the public catalog and look-up, the officers' counter,
+queue and dossier pages, the administrators' catalog import and export.
+Thin: forms in, selectors and services."""
+
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -8,7 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from tinhso.accounts.policies import is_official
 from tinhso.core import ratelimit
@@ -16,10 +19,11 @@ from tinhso.core.errors import DomainError, NotFound
 from tinhso.core.middleware import client_ip
 from tinhso.core.pagination import CappedPaginator
 from tinhso.dossiers import catalog_table, printing
-from tinhso.dossiers.constants import LOOKUP_MISSES, LOOKUP_WINDOW
+from tinhso.dossiers.constants import LOOKUP_MISSES, LOOKUP_WINDOW, DossierStatus
 from tinhso.dossiers.forms import (
     CatalogImportForm,
     CatalogSearchForm,
+    HandOverForm,
     LookUpForm,
     ReceiveForm,
 )
@@ -205,15 +209,106 @@ def dossier_receive(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _detail_context(
+    request: HttpRequest, dossier: Dossier, form: Any = None
+) -> dict[str, Any]:
+    following = dossier_selectors.next_step(dossier)
+    holds = dossier.handler_id == request.user.pk
+    if holds and following is not None and form is None:
+        form = HandOverForm(candidates=dossier_selectors.candidates(dossier, following))
+    return {
+        "dossier": dossier,
+        "documents": list(dossier.documents.all()),
+        "handovers": dossier_selectors.handovers_of(dossier),
+        "next_step": following,
+        "form": form if holds and following is not None else None,
+        "can_return": holds and dossier.status == DossierStatus.PROCESSED,
+    }
+
+
 @login_required
 @require_GET
 def dossier_detail(request: HttpRequest, code: str) -> HttpResponse:
     dossier = _dossier(request, code)
     return render(
-        request,
-        "dossiers/dossier/detail.html",
-        {"dossier": dossier, "documents": list(dossier.documents.all())},
+        request, "dossiers/dossier/detail.html", _detail_context(request, dossier)
     )
+
+
+@login_required
+@require_POST
+def dossier_hand_over(request: HttpRequest, code: str) -> HttpResponse:
+    dossier = _dossier(request, code)
+    following = dossier_selectors.next_step(dossier)
+    if following is None or dossier.handler_id != request.user.pk:
+        raise PermissionDenied
+    form = HandOverForm(
+        request.POST, candidates=dossier_selectors.candidates(dossier, following)
+    )
+    if form.is_valid():
+        name = form.cleaned_data["receiver"] or form.cleaned_data["receiver_username"]
+        receiver = dossier_selectors.official_named(name)
+        if receiver is None:
+            form.add_error(
+                "receiver_username",
+                _("Không có cán bộ nào có tên đăng nhập “%(name)s”.") % {"name": name},
+            )
+        else:
+            try:
+                dossier_services.hand_over(
+                    dossier,
+                    request.user,  # type: ignore[arg-type]
+                    receiver,
+                    note=form.cleaned_data["note"],
+                )
+            except DomainError as exc:
+                form.add_error(None, exc.message)
+            else:
+                messages.success(
+                    request,
+                    _("Đã chuyển hồ sơ cho %(name)s.") % {"name": receiver.full_name},
+                )
+                return redirect("dossiers:dossier_detail", code=dossier.code)
+    context = _detail_context(request, dossier, form)
+    return render(request, "dossiers/dossier/detail.html", context, status=400)
+
+
+@login_required
+@require_POST
+def dossier_return(request: HttpRequest, code: str) -> HttpResponse:
+    dossier = _dossier(request, code)
+    try:
+        dossier_services.return_result(
+            dossier,
+            request.user,  # type: ignore[arg-type]
+            note=request.POST.get("note", "")[:1000],
+        )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Đã trả kết quả hồ sơ %(code)s.") % {"code": code})
+    return redirect("dossiers:dossier_detail", code=dossier.code)
+
+
+@login_required
+@require_GET
+def my_queue(request: HttpRequest) -> HttpResponse:
+    if not is_official(request.user):
+        raise PermissionDenied
+    queue = dossier_selectors.queue_of(request.user)
+    return render(request, "dossiers/dossier/queue.html", {"queue": queue})
+
+
+@login_required
+@require_GET
+def dossier_control_sheet(request: HttpRequest, code: str) -> HttpResponse:
+    dossier = _dossier(request, code)
+    pdf = printing.control_sheet_pdf(dossier, dossier_selectors.handovers_of(dossier))
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = (
+        f'inline; filename="phieu-kiem-soat-{dossier.code}.pdf"'
+    )
+    return response
 
 
 @login_required

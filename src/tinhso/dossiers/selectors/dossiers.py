@@ -1,32 +1,40 @@
 """Reads of dossiers: through the user's visibility, or, for the public
 look-up, by code together with the applicant's phone or ID number."""
 
+import datetime as dt
 import re
 from typing import Any
 
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tinhso.accounts.models import Role
+from tinhso.accounts.models import Role, User
 from tinhso.accounts.policies import is_official
-from tinhso.accounts.selectors import role_scope
+from tinhso.accounts.selectors import active_officials, role_holders, role_scope
 from tinhso.core.errors import NotFound
 from tinhso.core.models import OrgUnit
-from tinhso.dossiers.models import Dossier
+from tinhso.dossiers.constants import DossierStatus
+from tinhso.dossiers.models import Dossier, Handover, Step
 
 
 def visible_dossiers(user: Any) -> QuerySet[Dossier]:
     """Dossiers ``user`` may see.
 
     Officials: those received at a unit their roles cover (a role over a
-    subtree reaches every unit below). Citizens and businesses: their own.
-    Nobody else's dossier shows, even to someone who knows its code.
+    subtree reaches every unit below), and those handed to them, as an
+    inter-agency procedure hands them to another agency. Citizens and
+    businesses: their own. Nobody else's dossier shows, even to someone
+    who knows its code.
     """
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return Dossier.objects.none()
     condition = Q(applicant=user)
     if is_official(user):
-        condition |= role_scope(user, unit_field="agency")
+        received = Handover.objects.filter(receiver=user).values("dossier_id")
+        condition |= (
+            role_scope(user, unit_field="agency") | Q(handler=user) | Q(pk__in=received)
+        )
     return (
         Dossier.objects.filter(condition)
         .select_related("procedure", "agency", "received_by")
@@ -75,3 +83,55 @@ def masked_name(name: str) -> str:
     """ "Nguyễn Thị Mai Hương" → "Nguyễn T. M. H.": enough to recognise, not to read."""
     first, *rest = name.split()
     return " ".join([first, *(f"{part[0]}." for part in rest)])
+
+
+# Left with less than this before its appointment, a dossier is due soon.
+DUE_SOON = dt.timedelta(days=1)
+IN_HAND = (DossierStatus.RECEIVED, DossierStatus.PROCESSING, DossierStatus.PROCESSED)
+
+
+def queue_of(user: Any) -> list[Dossier]:
+    """Dossiers ``user`` holds now, soonest due first, each with ``time_left``:
+    "overdue", "due_soon" (under a day left) or "on_track"."""
+    now = timezone.now()
+    dossiers = list(
+        visible_dossiers(user)
+        .filter(handler=user, status__in=IN_HAND)
+        .order_by("appointment_at", "pk")
+    )
+    for dossier in dossiers:
+        left = dossier.appointment_at - now
+        dossier.time_left = (  # type: ignore[attr-defined]
+            "overdue"
+            if left < dt.timedelta(0)
+            else "due_soon"
+            if left < DUE_SOON
+            else "on_track"
+        )
+    return dossiers
+
+
+def handovers_of(dossier: Dossier) -> list[Handover]:
+    """The control sheet's lines; the caller has fetched ``dossier`` through
+    ``get_dossier_for``."""
+    return list(
+        dossier.handovers.select_related("giver", "receiver", "receiver__org_unit")
+    )
+
+
+def next_step(dossier: Dossier) -> Step | None:
+    """The procedure's step after the one the dossier is at, if any."""
+    return dossier.procedure.steps.filter(position__gt=dossier.step).first()
+
+
+def candidates(dossier: Dossier, step: Step) -> list[User]:
+    """Active officials of the receiving unit who hold ``step``'s role: the
+    usual receivers. Someone of another agency is named by user name."""
+    holders = role_holders(step.role).filter(
+        org_unit__path__startswith=dossier.agency.path
+    )
+    return list(dict.fromkeys(a.user for a in holders))
+
+
+def official_named(username: str) -> User | None:
+    return active_officials().filter(username=username.strip()).first()

@@ -1,4 +1,6 @@
-"""Receiving dossiers: the code, the appointment, the papers handed in."""
+"""Dossiers from receipt to result: the code, the appointment, the papers
+handed in; then hand-overs along the procedure's steps, each a line of the
+control sheet, until the result is returned."""
 
 import datetime as dt
 import re
@@ -15,12 +17,20 @@ from tinhso.core.errors import DomainError, Forbidden
 from tinhso.core.models import OrgUnit, OrgUnitKind
 from tinhso.core.text import nfc
 from tinhso.dossiers.constants import (
+    AUDIT_DOSSIER_HANDED_OVER,
     AUDIT_DOSSIER_RECEIVED,
+    AUDIT_DOSSIER_RETURNED,
     Channel,
     DossierStatus,
     ProcedureLevel,
 )
-from tinhso.dossiers.models import Dossier, Procedure, SubmittedDocument
+from tinhso.dossiers.models import (
+    Dossier,
+    Handover,
+    Procedure,
+    Step,
+    SubmittedDocument,
+)
 from tinhso.dossiers.services.deadlines import appointment
 
 # A personal ID number (12 digits) or a tax code (10 digits, or 10-3 for a branch).
@@ -153,6 +163,8 @@ def receive_at_counter(
         received_at=at,
         received_by=officer,
         appointment_at=appointment(at, procedure.processing_days),
+        step=1,
+        handler=officer,
     )
     quantities = quantities or {}
     SubmittedDocument.objects.bulk_create(
@@ -170,4 +182,128 @@ def receive_at_counter(
         obj=dossier,
         detail={"code": dossier.code, "procedure": procedure.code, "channel": "1"},
     )
+    return dossier
+
+
+def _steps(dossier: Dossier) -> list[Step]:
+    steps = list(dossier.procedure.steps.all())
+    if len(steps) < 2:
+        raise DomainError(
+            "procedure_without_steps",
+            _("Thủ tục chưa có trình tự xử lý; quản trị cần bổ sung các bước."),
+        )
+    return steps
+
+
+def _record(
+    dossier: Dossier,
+    step: Step,
+    giver: User,
+    receiver: User | None,
+    note: str,
+    at: dt.datetime,
+) -> Handover:
+    return Handover.objects.create(
+        dossier=dossier,
+        step=step.position,
+        step_name=step.name,
+        giver=giver,
+        receiver=receiver,
+        handed_at=at,
+        on_time=at <= dossier.appointment_at,
+        note=nfc(note),
+    )
+
+
+def _locked(dossier: Dossier) -> Dossier:
+    return (
+        Dossier.objects.select_for_update()
+        .select_related("procedure")
+        .get(pk=dossier.pk)
+    )
+
+
+@transaction.atomic
+def hand_over(
+    dossier: Dossier,
+    giver: User,
+    receiver: User,
+    *,
+    note: str = "",
+    at: dt.datetime | None = None,
+) -> Dossier:
+    """``giver``, who holds the dossier, has done its step and passes it to
+    ``receiver`` for the next one (a unit of another agency too, when the
+    procedure is inter-agency). Reaching the last step (returning the
+    result), the dossier counts as processed."""
+    dossier = _locked(dossier)
+    if dossier.status not in (DossierStatus.RECEIVED, DossierStatus.PROCESSING):
+        raise DomainError(
+            "dossier_not_in_progress",
+            _("Hồ sơ ở trạng thái “%(status)s”, không chuyển tiếp được.")
+            % {"status": dossier.get_status_display()},
+        )
+    if dossier.handler_id != giver.pk:
+        raise Forbidden(
+            "not_dossier_handler", _("Chỉ người đang giữ hồ sơ mới chuyển tiếp được.")
+        )
+    steps = _steps(dossier)
+    following = next((s for s in steps if s.position > dossier.step), None)
+    if following is None:
+        raise DomainError(
+            "dossier_at_last_step", _("Hồ sơ đã ở bước trả kết quả; hãy trả kết quả.")
+        )
+    if not receiver.is_active or not holds_role(receiver, following.role):
+        raise DomainError(
+            "handover_wrong_receiver",
+            _("Bước “%(step)s” do %(role)s làm; %(name)s không giữ vai trò này.")
+            % {
+                "step": following.name,
+                "role": str(Role(following.role).label).lower(),
+                "name": receiver.full_name,
+            },
+            extra={"field": "receiver"},
+        )
+    when = at or timezone.now()
+    current = next(s for s in steps if s.position == dossier.step)
+    _record(dossier, current, giver, receiver, note, when)
+    dossier.step, dossier.handler = following.position, receiver
+    last = following.position == steps[-1].position
+    dossier.status = DossierStatus.PROCESSED if last else DossierStatus.PROCESSING
+    if last:
+        dossier.finished_at = when
+    dossier.save(update_fields=["step", "handler", "status", "finished_at"])
+    audit.record(
+        AUDIT_DOSSIER_HANDED_OVER,
+        obj=dossier,
+        detail={
+            "code": dossier.code,
+            "step": current.position,
+            "to": receiver.username,
+        },
+    )
+    return dossier
+
+
+@transaction.atomic
+def return_result(
+    dossier: Dossier, officer: User, *, note: str = "", at: dt.datetime | None = None
+) -> Dossier:
+    """The one-stop officer hands the result to the applicant."""
+    dossier = _locked(dossier)
+    if dossier.status != DossierStatus.PROCESSED:
+        raise DomainError(
+            "dossier_not_processed",
+            _("Hồ sơ chưa xử lý xong, chưa trả kết quả được."),
+        )
+    if dossier.handler_id != officer.pk:
+        raise Forbidden(
+            "not_dossier_handler", _("Chỉ người đang giữ hồ sơ mới trả kết quả được.")
+        )
+    when = at or timezone.now()
+    last = _steps(dossier)[-1]
+    _record(dossier, last, officer, None, note, when)
+    dossier.status, dossier.handler = DossierStatus.RETURNED, None
+    dossier.save(update_fields=["status", "handler"])
+    audit.record(AUDIT_DOSSIER_RETURNED, obj=dossier, detail={"code": dossier.code})
     return dossier
