@@ -382,6 +382,10 @@ class LookUpOut(_Out):
     status: DossierStatus
     received_at: dt.datetime
     appointment_at: dt.datetime
+    supplement: str = Field(
+        validation_alias="supplement_reason",
+        description="Giấy tờ, nội dung cần bổ sung khi hồ sơ đang chờ bổ sung",
+    )
 
     @computed_field  # type: ignore[prop-decorator]
     @property
@@ -413,6 +417,8 @@ def look_up(
         ratelimit.hit(key, limit=LOOKUP_MISSES, window=LOOKUP_WINDOW)
         raise NotFound("dossier_not_found", _("Không tìm thấy hồ sơ."))
     dossier.applicant_masked = dossier_selectors.masked_name(dossier.applicant_name)  # type: ignore[attr-defined]
+    waiting = dossier_selectors.open_supplement(dossier)
+    dossier.supplement_reason = waiting.reason if waiting else ""  # type: ignore[attr-defined]
     return dossier
 
 
@@ -485,3 +491,33 @@ def control_sheet(request: HttpRequest, code: str) -> HttpResponse:
         f'inline; filename="phieu-kiem-soat-{dossier.code}.pdf"'
     )
     return response
+
+
+class SupplementIn(Schema):
+    reason: str = Field(max_length=4000, description="Giấy tờ, nội dung cần bổ sung")
+
+
+@router.post(
+    "/dossiers/{code}/supplement",
+    response=DossierDetailOut,
+    summary="Yêu cầu bổ sung hồ sơ: thời hạn dừng lại",
+    url_name="dossier_supplement",
+)
+def request_supplement(request: HttpRequest, code: str, payload: SupplementIn) -> Any:
+    dossier = dossier_selectors.get_dossier_for(request.user, code)
+    dossier_services.request_supplement(dossier, current_user(request), payload.reason)
+    return _detail(dossier_selectors.get_dossier_for(request.user, code))
+
+
+@router.post(
+    "/dossiers/{code}/supplement-received",
+    response=DossierDetailOut,
+    summary="Đã nhận hồ sơ bổ sung: thời hạn chạy tiếp, hẹn trả lùi tương ứng",
+    url_name="dossier_supplement_received",
+)
+def receive_supplement(request: HttpRequest, code: str, payload: ReturnIn) -> Any:
+    dossier = dossier_selectors.get_dossier_for(request.user, code)
+    dossier_services.receive_supplement(
+        dossier, current_user(request), note=payload.note
+    )
+    return _detail(dossier_selectors.get_dossier_for(request.user, code))

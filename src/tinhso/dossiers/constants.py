@@ -76,6 +76,8 @@ class Channel(models.TextChoices):
 AUDIT_DOSSIER_RECEIVED = "dossiers.dossier.received"
 AUDIT_DOSSIER_HANDED_OVER = "dossiers.dossier.handed_over"
 AUDIT_DOSSIER_RETURNED = "dossiers.dossier.returned"
+AUDIT_SUPPLEMENT_REQUESTED = "dossiers.dossier.supplement_requested"
+AUDIT_SUPPLEMENT_RECEIVED = "dossiers.dossier.supplement_received"
 
 # Wrong public look-ups allowed per address in a quarter of an hour: enough
 # for typing mistakes, too few to try phone numbers against a code.

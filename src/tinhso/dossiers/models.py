@@ -296,9 +296,12 @@ class Handover(models.Model):
     )
     step = models.PositiveSmallIntegerField(_("bước đã làm"))
     step_name = models.CharField(_("nội dung công việc"), max_length=300)
+    # None: the applicant, handing in what a supplement request asked for.
     giver = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="+",
         verbose_name=_("bên giao"),
     )
@@ -319,3 +322,30 @@ class Handover(models.Model):
 
     def __str__(self) -> str:
         return f"{self.dossier_id} {self.step}: {self.step_name}"
+
+
+class Supplement(models.Model):
+    """A request to supplement the dossier (yêu cầu bổ sung, hoàn thiện): the
+    clock stands still from ``requested_at`` until the papers arrive."""
+
+    dossier = models.ForeignKey(
+        Dossier, on_delete=models.CASCADE, related_name="supplements"
+    )
+    reason = models.TextField(_("nội dung cần bổ sung"))
+    requested_at = models.DateTimeField(_("yêu cầu lúc"))
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("người yêu cầu"),
+    )
+    received_at = models.DateTimeField(_("nhận bổ sung lúc"), null=True, blank=True)
+    paused_halves = models.PositiveIntegerField(
+        _("số nửa ngày làm việc tạm dừng"), default=0
+    )
+
+    class Meta:
+        ordering = ["dossier", "requested_at"]
+
+    def __str__(self) -> str:
+        return f"{self.dossier_id}: {self.reason[:40]}"

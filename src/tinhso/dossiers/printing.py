@@ -17,12 +17,13 @@ import segno
 import weasyprint
 
 from tinhso.core.models import OrgUnit, OrgUnitKind
-from tinhso.dossiers.models import Dossier, Handover
+from tinhso.dossiers.models import Dossier, Handover, Supplement
 
 # Form → template of the version in force.
 FORMS = {
     "receipt": "dossiers/printed/receipt_tt01_2018.html",
     "control_sheet": "dossiers/printed/control_sheet_tt01_2018.html",
+    "supplement": "dossiers/printed/supplement_tt01_2018.html",
 }
 _DIVISION = re.compile(r"^(tỉnh|thành phố|xã|phường|đặc khu)\s+", re.IGNORECASE)
 
@@ -115,4 +116,16 @@ def control_sheet_pdf(dossier: Dossier, handovers: list[Handover]) -> bytes:
         today=timezone.localtime(),
         lines=lines,
         partners=", ".join(partners),
+    )
+
+
+def supplement_pdf(dossier: Dossier, supplement: Supplement) -> bytes:
+    """Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ, for the applicant."""
+    requested = timezone.localtime(supplement.requested_at)
+    return _render(
+        "supplement",
+        dossier,
+        today=requested,
+        supplement=supplement,
+        requested=requested,
     )

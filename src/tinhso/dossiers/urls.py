@@ -20,6 +20,19 @@ urlpatterns = [
     path("ho-so/<str:code>/chuyen/", views.dossier_hand_over, name="dossier_hand_over"),
     path("ho-so/<str:code>/tra-ket-qua/", views.dossier_return, name="dossier_return"),
     path(
+        "ho-so/<str:code>/bo-sung/", views.dossier_supplement, name="dossier_supplement"
+    ),
+    path(
+        "ho-so/<str:code>/da-bo-sung/",
+        views.dossier_supplement_received,
+        name="dossier_supplement_received",
+    ),
+    path(
+        "ho-so/<str:code>/yeu-cau-bo-sung.pdf",
+        views.dossier_supplement_pdf,
+        name="dossier_supplement_pdf",
+    ),
+    path(
         "ho-so/<str:code>/phieu-kiem-soat.pdf",
         views.dossier_control_sheet,
         name="dossier_control_sheet",

@@ -216,13 +216,17 @@ def _detail_context(
     holds = dossier.handler_id == request.user.pk
     if holds and following is not None and form is None:
         form = HandOverForm(candidates=dossier_selectors.candidates(dossier, following))
+    in_progress = dossier.status in (DossierStatus.RECEIVED, DossierStatus.PROCESSING)
     return {
         "dossier": dossier,
         "documents": list(dossier.documents.all()),
         "handovers": dossier_selectors.handovers_of(dossier),
         "next_step": following,
-        "form": form if holds and following is not None else None,
+        "holds": holds,
+        "form": form if holds and following is not None and in_progress else None,
         "can_return": holds and dossier.status == DossierStatus.PROCESSED,
+        "can_request_supplement": holds and in_progress,
+        "open_supplement": dossier_selectors.open_supplement(dossier),
     }
 
 
@@ -276,18 +280,64 @@ def dossier_hand_over(request: HttpRequest, code: str) -> HttpResponse:
 @login_required
 @require_POST
 def dossier_return(request: HttpRequest, code: str) -> HttpResponse:
+    note = request.POST.get("note", "")[:1000]
+    return _act(
+        request,
+        code,
+        lambda d: dossier_services.return_result(d, request.user, note=note),  # type: ignore[arg-type]
+        _("Đã trả kết quả hồ sơ %(code)s.") % {"code": code},
+    )
+
+
+def _act(request: HttpRequest, code: str, act: Any, done: str) -> HttpResponse:
+    """Run a service act on a dossier the user sees; say how it went."""
     dossier = _dossier(request, code)
     try:
-        dossier_services.return_result(
-            dossier,
-            request.user,  # type: ignore[arg-type]
-            note=request.POST.get("note", "")[:1000],
-        )
+        act(dossier)
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, _("Đã trả kết quả hồ sơ %(code)s.") % {"code": code})
+        messages.success(request, done)
     return redirect("dossiers:dossier_detail", code=dossier.code)
+
+
+@login_required
+@require_POST
+def dossier_supplement(request: HttpRequest, code: str) -> HttpResponse:
+    reason = request.POST.get("reason", "")[:4000]
+    return _act(
+        request,
+        code,
+        lambda d: dossier_services.request_supplement(d, request.user, reason),  # type: ignore[arg-type]
+        _("Đã gửi yêu cầu bổ sung; thời hạn giải quyết tạm dừng."),
+    )
+
+
+@login_required
+@require_POST
+def dossier_supplement_received(request: HttpRequest, code: str) -> HttpResponse:
+    return _act(
+        request,
+        code,
+        lambda d: dossier_services.receive_supplement(d, request.user),  # type: ignore[arg-type]
+        _("Đã nhận hồ sơ bổ sung; hạn trả kết quả đã được lùi tương ứng."),
+    )
+
+
+@login_required
+@require_GET
+def dossier_supplement_pdf(request: HttpRequest, code: str) -> HttpResponse:
+    dossier = _dossier(request, code)
+    supplement = dossier_selectors.open_supplement(dossier)
+    if supplement is None:
+        raise Http404
+    response = HttpResponse(
+        printing.supplement_pdf(dossier, supplement), content_type="application/pdf"
+    )
+    response["Content-Disposition"] = (
+        f'inline; filename="yeu-cau-bo-sung-{dossier.code}.pdf"'
+    )
+    return response
 
 
 @login_required
@@ -356,5 +406,6 @@ def look_up(request: HttpRequest) -> HttpResponse:
         "applicant": dossier_selectors.masked_name(dossier.applicant_name)
         if dossier
         else "",
+        "supplement": dossier_selectors.open_supplement(dossier) if dossier else None,
     }
     return render(request, "dossiers/dossier/look_up.html", context)

@@ -15,7 +15,7 @@ from tinhso.accounts.selectors import active_officials, role_holders, role_scope
 from tinhso.core.errors import NotFound
 from tinhso.core.models import OrgUnit
 from tinhso.dossiers.constants import DossierStatus
-from tinhso.dossiers.models import Dossier, Handover, Step
+from tinhso.dossiers.models import Dossier, Handover, Step, Supplement
 
 
 def visible_dossiers(user: Any) -> QuerySet[Dossier]:
@@ -135,3 +135,12 @@ def candidates(dossier: Dossier, step: Step) -> list[User]:
 
 def official_named(username: str) -> User | None:
     return active_officials().filter(username=username.strip()).first()
+
+
+def open_supplement(dossier: Dossier) -> Supplement | None:
+    """The supplement request the applicant has yet to answer, if any."""
+    return (
+        dossier.supplements.filter(received_at__isnull=True)
+        .select_related("requested_by")
+        .last()
+    )

@@ -1,7 +1,8 @@
 """The appointment a receipt promises: processing time in working days,
 counted in half days on the working-day calendar.
 
-The clock starts with the half day after receipt. A dossier received
+The clock starts with the half day after receipt and stands still while a
+supplement is awaited (``paused_halves``, ``extended``). A dossier received
 after the day's cut-off (15:00), on a day off or outside working hours
 counts as received at the start of the next working day, as one-stop
 offices do. Weekends, public holidays (lunar New Year included) and the
@@ -31,6 +32,23 @@ def _start(received: dt.datetime, calendar: WorkingCalendar) -> tuple[dt.date, i
     return day, 0 if clock < NOON else 1
 
 
+def _advance(
+    day: dt.date, half: int, halves: int, calendar: WorkingCalendar
+) -> tuple[dt.date, int]:
+    for _ in range(halves):
+        if half == 0:
+            half = 1
+        else:
+            day, half = calendar.add_working_days(day, 1), 0
+    return day, half
+
+
+def _at(day: dt.date, half: int, zone: dt.tzinfo | None) -> dt.datetime:
+    return timezone.make_aware(
+        dt.datetime.combine(day, MORNING if half == 0 else AFTERNOON), zone
+    )
+
+
 def appointment(
     received_at: dt.datetime,
     days: Decimal,
@@ -44,14 +62,34 @@ def appointment(
     """
     calendar = calendar or WorkingCalendar.load()
     local = timezone.localtime(received_at)
-    day, half = _start(local, calendar)
     halves = int(days * 2)
     if halves != days * 2 or halves < 1:
         raise ValueError(f"processing time {days}: whole half days only")
-    for _ in range(halves):
-        if half == 0:
-            half = 1
-        else:
-            day, half = calendar.add_working_days(day, 1), 0
-    at = MORNING if half == 0 else AFTERNOON
-    return timezone.make_aware(dt.datetime.combine(day, at), local.tzinfo)
+    day, half = _advance(*_start(local, calendar), halves, calendar)
+    return _at(day, half, local.tzinfo)
+
+
+def paused_halves(
+    start: dt.datetime, end: dt.datetime, calendar: WorkingCalendar | None = None
+) -> int:
+    """Working half days from ``start`` to ``end``: how long the clock stood
+    still while the applicant was completing the dossier."""
+    calendar = calendar or WorkingCalendar.load()
+    first = _start(timezone.localtime(start), calendar)
+    last = _start(timezone.localtime(end), calendar)
+    count = 0
+    while first < last:
+        first = _advance(*first, 1, calendar)
+        count += 1
+    return count
+
+
+def extended(
+    due: dt.datetime, halves: int, calendar: WorkingCalendar | None = None
+) -> dt.datetime:
+    """``due`` moved on by ``halves`` working half days (a pause's length)."""
+    calendar = calendar or WorkingCalendar.load()
+    local = timezone.localtime(due)
+    day, half = local.date(), 0 if local.time() < NOON else 1
+    day, half = _advance(day, half, halves, calendar)
+    return _at(day, half, local.tzinfo)

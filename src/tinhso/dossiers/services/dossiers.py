@@ -20,6 +20,8 @@ from tinhso.dossiers.constants import (
     AUDIT_DOSSIER_HANDED_OVER,
     AUDIT_DOSSIER_RECEIVED,
     AUDIT_DOSSIER_RETURNED,
+    AUDIT_SUPPLEMENT_RECEIVED,
+    AUDIT_SUPPLEMENT_REQUESTED,
     Channel,
     DossierStatus,
     ProcedureLevel,
@@ -30,8 +32,9 @@ from tinhso.dossiers.models import (
     Procedure,
     Step,
     SubmittedDocument,
+    Supplement,
 )
-from tinhso.dossiers.services.deadlines import appointment
+from tinhso.dossiers.services.deadlines import appointment, extended, paused_halves
 
 # A personal ID number (12 digits) or a tax code (10 digits, or 10-3 for a branch).
 _IDENTIFIER = re.compile(r"\d{12}|\d{10}(-\d{3})?")
@@ -306,4 +309,92 @@ def return_result(
     dossier.status, dossier.handler = DossierStatus.RETURNED, None
     dossier.save(update_fields=["status", "handler"])
     audit.record(AUDIT_DOSSIER_RETURNED, obj=dossier, detail={"code": dossier.code})
+    return dossier
+
+
+# Lines of the control sheet, which is a Vietnamese form whoever prints it:
+# stored as data, like the catalog's step names, not translated.
+SUPPLEMENT_REQUESTED = "Yêu cầu bổ sung, hoàn thiện hồ sơ"
+SUPPLEMENT_RECEIVED = "Nhận hồ sơ bổ sung"
+
+
+def _holding(dossier: Dossier, user: User, *statuses: str) -> None:
+    if dossier.status not in statuses:
+        raise DomainError(
+            "dossier_wrong_status",
+            _("Hồ sơ ở trạng thái “%(status)s”, không làm được việc này.")
+            % {"status": dossier.get_status_display()},
+        )
+    if dossier.handler_id != user.pk:
+        raise Forbidden(
+            "not_dossier_handler", _("Chỉ người đang giữ hồ sơ mới làm được việc này.")
+        )
+
+
+@transaction.atomic
+def request_supplement(
+    dossier: Dossier, user: User, reason: str, *, at: dt.datetime | None = None
+) -> Supplement:
+    """Ask the applicant to complete the dossier; the clock stops."""
+    dossier = _locked(dossier)
+    _holding(dossier, user, DossierStatus.RECEIVED, DossierStatus.PROCESSING)
+    reason = nfc(reason)
+    if not reason:
+        raise DomainError(
+            "supplement_reason_required",
+            _("Ghi rõ giấy tờ, nội dung người nộp cần bổ sung."),
+            extra={"field": "reason"},
+        )
+    when = at or timezone.now()
+    supplement = Supplement.objects.create(
+        dossier=dossier, reason=reason, requested_at=when, requested_by=user
+    )
+    Handover.objects.create(
+        dossier=dossier,
+        step=dossier.step,
+        step_name=SUPPLEMENT_REQUESTED,
+        giver=user,
+        receiver=None,
+        handed_at=when,
+        on_time=when <= dossier.appointment_at,
+        note=reason,
+    )
+    dossier.status = DossierStatus.SUPPLEMENT
+    dossier.save(update_fields=["status"])
+    audit.record(AUDIT_SUPPLEMENT_REQUESTED, obj=dossier, detail={"code": dossier.code})
+    return supplement
+
+
+@transaction.atomic
+def receive_supplement(
+    dossier: Dossier, user: User, *, note: str = "", at: dt.datetime | None = None
+) -> Dossier:
+    """The applicant has handed in what was asked: the clock runs again and
+    the appointment moves on by the working time it stood still."""
+    dossier = _locked(dossier)
+    _holding(dossier, user, DossierStatus.SUPPLEMENT)
+    supplement = dossier.supplements.filter(received_at__isnull=True).last()
+    assert supplement is not None, "a dossier awaiting a supplement has one open"
+    when = at or timezone.now()
+    supplement.received_at = when
+    supplement.paused_halves = paused_halves(supplement.requested_at, when)
+    supplement.save(update_fields=["received_at", "paused_halves"])
+    dossier.appointment_at = extended(dossier.appointment_at, supplement.paused_halves)
+    dossier.status = DossierStatus.PROCESSING
+    Handover.objects.create(
+        dossier=dossier,
+        step=dossier.step,
+        step_name=SUPPLEMENT_RECEIVED,
+        giver=None,
+        receiver=user,
+        handed_at=when,
+        on_time=when <= dossier.appointment_at,
+        note=nfc(note),
+    )
+    dossier.save(update_fields=["status", "appointment_at"])
+    audit.record(
+        AUDIT_SUPPLEMENT_RECEIVED,
+        obj=dossier,
+        detail={"code": dossier.code, "paused_halves": supplement.paused_halves},
+    )
     return dossier
