@@ -187,6 +187,10 @@ def test_the_queue_shows_time_left_soonest_first(office: Office) -> None:
 def test_the_pages_hand_over_queue_and_print(office: Office) -> None:
     dossier = office.receive()
     desk = signed_in(office.desk)
+    html = desk.get(f"/dvc/ho-so/{dossier.code}/").content.decode()
+    # The tab says which dossier, and nothing but that.
+    title = html[html.index("<title>") : html.index("</title>")]
+    assert title.startswith(f"<title>Hồ sơ {dossier.code}") and "<" not in title[7:]
     page = text(desk.get(f"/dvc/ho-so/{dossier.code}/"))
     assert "Chuyển tiếp: Thẩm định hồ sơ" in page and "Hoàng Văn Tư" in page
     nobody = desk.post(f"/dvc/ho-so/{dossier.code}/chuyen/", {"receiver": ""})

@@ -355,13 +355,7 @@ def get_dossier(request: HttpRequest, code: str) -> Any:
 )
 def dossier_receipt(request: HttpRequest, code: str) -> HttpResponse:
     dossier = dossier_selectors.get_dossier_for(request.user, code)
-    response = HttpResponse(
-        printing.receipt_pdf(dossier), content_type="application/pdf"
-    )
-    response["Content-Disposition"] = (
-        f'inline; filename="giay-tiep-nhan-{dossier.code}.pdf"'
-    )
-    return response
+    return printing.receipt_response(dossier)
 
 
 class LookUpIn(Schema):
@@ -485,12 +479,9 @@ def my_queue(request: HttpRequest) -> Any:
 )
 def control_sheet(request: HttpRequest, code: str) -> HttpResponse:
     dossier = dossier_selectors.get_dossier_for(request.user, code)
-    pdf = printing.control_sheet_pdf(dossier, dossier_selectors.handovers_of(dossier))
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = (
-        f'inline; filename="phieu-kiem-soat-{dossier.code}.pdf"'
+    return printing.control_sheet_response(
+        dossier, dossier_selectors.handovers_of(dossier)
     )
-    return response
 
 
 class SupplementIn(Schema):

@@ -10,6 +10,7 @@ import re
 from typing import Any
 
 from django.conf import settings
+from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
@@ -128,4 +129,27 @@ def supplement_pdf(dossier: Dossier, supplement: Supplement) -> bytes:
         today=requested,
         supplement=supplement,
         requested=requested,
+    )
+
+
+def _shown(pdf: bytes, name: str) -> HttpResponse:
+    # Shown in the browser (to print at the counter), saved under ``name``.
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{name}"'
+    return response
+
+
+def receipt_response(dossier: Dossier) -> HttpResponse:
+    return _shown(receipt_pdf(dossier), f"giay-tiep-nhan-{dossier.code}.pdf")
+
+
+def control_sheet_response(dossier: Dossier, handovers: list[Handover]) -> HttpResponse:
+    return _shown(
+        control_sheet_pdf(dossier, handovers), f"phieu-kiem-soat-{dossier.code}.pdf"
+    )
+
+
+def supplement_response(dossier: Dossier, supplement: Supplement) -> HttpResponse:
+    return _shown(
+        supplement_pdf(dossier, supplement), f"yeu-cau-bo-sung-{dossier.code}.pdf"
     )

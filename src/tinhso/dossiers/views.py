@@ -331,13 +331,7 @@ def dossier_supplement_pdf(request: HttpRequest, code: str) -> HttpResponse:
     supplement = dossier_selectors.open_supplement(dossier)
     if supplement is None:
         raise Http404
-    response = HttpResponse(
-        printing.supplement_pdf(dossier, supplement), content_type="application/pdf"
-    )
-    response["Content-Disposition"] = (
-        f'inline; filename="yeu-cau-bo-sung-{dossier.code}.pdf"'
-    )
-    return response
+    return printing.supplement_response(dossier, supplement)
 
 
 @login_required
@@ -353,25 +347,16 @@ def my_queue(request: HttpRequest) -> HttpResponse:
 @require_GET
 def dossier_control_sheet(request: HttpRequest, code: str) -> HttpResponse:
     dossier = _dossier(request, code)
-    pdf = printing.control_sheet_pdf(dossier, dossier_selectors.handovers_of(dossier))
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = (
-        f'inline; filename="phieu-kiem-soat-{dossier.code}.pdf"'
+    return printing.control_sheet_response(
+        dossier, dossier_selectors.handovers_of(dossier)
     )
-    return response
 
 
 @login_required
 @require_GET
 def dossier_receipt(request: HttpRequest, code: str) -> HttpResponse:
     dossier = _dossier(request, code)
-    response = HttpResponse(
-        printing.receipt_pdf(dossier), content_type="application/pdf"
-    )
-    response["Content-Disposition"] = (
-        f'inline; filename="giay-tiep-nhan-{dossier.code}.pdf"'
-    )
-    return response
+    return printing.receipt_response(dossier)
 
 
 # Public look-up -------------------------------------------------------------
