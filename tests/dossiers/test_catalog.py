@@ -210,3 +210,64 @@ def test_an_unreadable_file_is_refused_with_its_reason(
         services.import_catalog(content, name)
     assert caught.value.code == code
     assert not Procedure.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("values", "message", "read"),
+    [
+        ({"processing_days": "100000"}, "từ 0,5 đến 9999,5 ngày", True),
+        ({"processing_days": "0,7"}, "tính theo nửa ngày làm việc", True),
+        ({"processing_days": "NaN"}, "không phải là số", False),
+        ({"name": "Đăng ký " * 80}, "Tên thủ tục dài quá 500 ký tự", True),
+        ({"published": "có lẽ"}, "Cột “Công khai” ghi Có hoặc Không.", False),
+    ],
+)
+def test_out_of_range_values_are_named_and_nothing_saved(
+    province: OrgUnit, values: dict[str, str], message: str, read: bool
+) -> None:
+    procedure = {
+        "kind": "Thủ tục",
+        "code": "2.000908",
+        "name": "Chứng thực bản sao",
+        "field": "Chứng thực",
+        "level": "Cấp xã",
+        "service_level": "Một phần",
+        "processing_days": "1",
+        "legal_basis": "Nghị định số 23/2015/NĐ-CP",
+    } | values
+    content = _xlsx(
+        [
+            HEADER,
+            _row(**procedure),
+            _row(
+                kind="Thành phần hồ sơ", code="2.000908", name="Bản chính", quantity=1
+            ),
+            _row(
+                kind="Phí, lệ phí",
+                code="2.000908",
+                name="Phí",
+                fee_kind="Phí",
+                amount=10**13,
+            ),
+        ]
+    )
+    with pytest.raises(DomainError) as caught:
+        services.import_catalog(content, "danh-muc.xlsx")
+    problems = "\n".join(caught.value.extra["problems"])
+    assert message in problems
+    # A procedure row that reads is checked whole, its fee too.
+    fee = "Mức thu “Phí” vượt quá 1.000.000.000.000 đồng."
+    assert (fee in problems) == read
+    assert not Procedure.objects.exists()
+
+
+def test_an_unpublished_procedure_stays_so_through_export_and_import(
+    justice: OrgUnit,
+) -> None:
+    services.save_procedure(birth(published=False))
+    assert codes() == []
+    exported = selectors.export_catalog("csv")
+    assert "Không" in exported.decode("utf-8-sig").splitlines()[1]
+    Procedure.objects.all().delete()
+    services.import_catalog(exported, "danh-muc.csv")
+    assert Procedure.objects.get().published is False and codes() == []

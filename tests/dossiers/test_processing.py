@@ -59,15 +59,22 @@ class Office:
         steps = [
             ("Tiếp nhận hồ sơ", "Bộ phận Một cửa", "one_stop_officer"),
             ("Thẩm định hồ sơ", "Công chức Tư pháp - Hộ tịch", "specialist"),
-            ("Phối hợp đăng ký thường trú", "Công an phường", "specialist"),
+            ("Phối hợp đăng ký thường trú", "Công an phường", "specialist", True),
             ("Ký kết quả", "Lãnh đạo Ủy ban nhân dân", "leader"),
             ("Trả kết quả", "Bộ phận Một cửa", "one_stop_officer"),
         ]
         spec = birth(
             processing_days=Decimal("2.5"),
             steps=[
-                services_step(name, unit, role, Decimal("0.5"))
-                for name, unit, role in steps
+                catalog.StepSpec(
+                    step[0],
+                    step[1],
+                    step[2],
+                    Decimal("0.5"),
+                    DurationUnit.DAYS,
+                    inter_agency=len(step) > 3,
+                )
+                for step in steps
             ],
         )
         self.procedure = catalog.save_procedure(spec)[0]
@@ -81,10 +88,6 @@ class Office:
             [1, 2],
             received_at=at(when),
         )
-
-
-def services_step(name: str, unit: str, role: str, days: Decimal) -> catalog.StepSpec:
-    return catalog.StepSpec(name, unit, role, days, DurationUnit.DAYS)
 
 
 @pytest.fixture
@@ -155,9 +158,12 @@ def test_only_the_holder_hands_over_and_only_to_the_next_role(office: Office) ->
     with pytest.raises(Forbidden):
         services.hand_over(dossier, office.clerk, office.chair)
     with pytest.raises(
-        DomainError, match="Thẩm định hồ sơ” do chuyên viên làm; Vàng Mí Dính"
+        DomainError, match="Thẩm định hồ sơ” do chuyên viên của Phường Hà Giang 1"
     ):
         services.hand_over(dossier, office.desk, office.chair)
+    # Nor to a specialist of another agency, for a step of the commune's own.
+    with pytest.raises(DomainError, match="Lục Văn Cường không giữ vai trò này ở đó"):
+        services.hand_over(dossier, office.desk, office.police)
     with pytest.raises(DomainError, match="chưa xử lý xong"):
         services.return_result(dossier, office.desk)
     dossier = services.hand_over(dossier, office.desk, office.clerk)
@@ -237,7 +243,8 @@ def test_processing_through_the_api(office: Office, client: Client) -> None:
     assert moved.status_code == 200 and moved.json()["status"] == "4"
     queue = client.get("/api/v1/dossiers/queue", headers=auth(office.clerk)).json()
     assert [d["code"] for d in queue] == [dossier.code]
-    assert queue[0]["time_left"] in ("on_track", "due_soon", "overdue")
+    # Received on 2 March 2026 and due on the 4th: long overdue by now.
+    assert queue[0]["time_left"] == "overdue"
     refused = client.post(
         f"{base}/return",
         {},
@@ -254,3 +261,40 @@ def test_processing_through_the_api(office: Office, client: Client) -> None:
         headers=auth(office.clerk),
     )
     assert unknown.status_code == 404 and unknown.json()["code"] == "receiver_not_found"
+
+
+def test_steps_in_use_by_open_dossiers_stay_as_they_are(office: Office) -> None:
+    dossier = office.receive()
+    spec = birth(
+        processing_days=Decimal("2.5"),
+        steps=[
+            catalog.StepSpec(
+                s.name,
+                s.unit_label,
+                s.role,
+                s.duration,
+                s.duration_unit,
+                inter_agency=s.inter_agency,
+            )
+            for s in office.procedure.steps.all()
+        ],
+    )
+    # Renaming the procedure is fine; changing its steps is not, for now.
+    catalog.save_procedure(spec)
+    fewer = birth(
+        processing_days=Decimal("2.5"),
+        steps=[
+            *spec.steps[:1],
+            catalog.StepSpec(
+                "Giải quyết",
+                "Một cửa",
+                "one_stop_officer",
+                Decimal(2),
+                DurationUnit.DAYS,
+            ),
+        ],
+    )
+    with pytest.raises(DomainError, match="còn 1 hồ sơ đang giải quyết"):
+        catalog.save_procedure(fewer)
+    assert office.procedure.steps.count() == 5
+    services.hand_over(dossier, office.desk, office.clerk)

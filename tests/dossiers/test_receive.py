@@ -184,8 +184,26 @@ def test_only_a_one_stop_officer_of_the_place_and_level_receives(
     with pytest.raises(DomainError, match="tiếp nhận tại xã"):
         receive(desk, procedure, justice, "2026-03-02 09:00")
     records = catalog.save_procedure(record_check(justice))[0]
-    with pytest.raises(DomainError, match="nộp tại Sở Tư pháp"):
+    with pytest.raises(DomainError, match="tiếp nhận tại Sở Tư pháp"):
         receive(officer, records, commune, "2026-03-02 09:00", documents=[1])
+    # Another department does not receive the Department of Justice's dossiers;
+    # the province's public administration service centre does.
+    building = factories.orgunit(
+        kind=OrgUnitKind.AGENCY, name="Sở Xây dựng", parent=justice.parent
+    )
+    builder = factories.official(unit=building, role=Role.ONE_STOP_OFFICER)
+    with pytest.raises(DomainError, match="Trung tâm Phục vụ hành chính công"):
+        receive(builder, records, building, "2026-03-02 09:00", documents=[1])
+    centre = factories.orgunit(
+        kind=OrgUnitKind.AGENCY,
+        name="Trung tâm Phục vụ hành chính công tỉnh Tuyên Quang",
+        code="000.00.13.H58",
+        parent=justice.parent,
+    )
+    counter = factories.official(unit=centre, role=Role.ONE_STOP_OFFICER)
+    assert receive(
+        counter, records, centre, "2026-03-02 09:00", documents=[1]
+    ).code == ("000.00.13.H58-260302-0001")
     assert receive(desk, records, justice, "2026-03-02 09:00", documents=[1]).code == (
         "000.00.04.H58-260302-0001"
     )
@@ -203,9 +221,12 @@ def test_officers_see_their_units_dossiers_and_no_one_elses(
     )
     outsider = factories.official(unit=other, role=Role.ONE_STOP_OFFICER)
     citizen = factories.official()  # an account with no role here
+    # Roles that do not work on dossiers see no applicant's personal data.
+    clerk = factories.official(unit=commune, role=Role.CLERK)
+    admin = factories.administrator(province)
     for user in (officer, leader, governor):
         assert selectors.get_dossier_for(user, dossier.code) == dossier
-    for user in (outsider, citizen):
+    for user in (outsider, citizen, clerk, admin):
         with pytest.raises(DomainError, match="Không tìm thấy hồ sơ"):
             selectors.get_dossier_for(user, dossier.code)
         assert not selectors.visible_dossiers(user).exists()

@@ -40,6 +40,8 @@ def test_concurrent_receipts_get_distinct_consecutive_codes() -> None:
         factories.official(unit=commune, role=Role.ONE_STOP_OFFICER) for _ in range(2)
     ]
     procedure = catalog.save_procedure(birth())[0]
+    # One instant for all, so the day (and the code) cannot change under us.
+    now = timezone.now()
     start = threading.Barrier(COUNT)
     errors: list[BaseException] = []
 
@@ -52,6 +54,7 @@ def test_concurrent_receipts_get_distinct_consecutive_codes() -> None:
                 commune,
                 services.Applicant(f"Người nộp số {i}", "008192004217", "0912345678"),
                 [1, 2],
+                received_at=now,
             )
         except BaseException as exc:  # reported below
             errors.append(exc)
@@ -65,6 +68,6 @@ def test_concurrent_receipts_get_distinct_consecutive_codes() -> None:
         thread.join(timeout=300)
     assert not any(thread.is_alive() for thread in threads), "a thread hung"
     assert errors == []
-    day = timezone.localdate().strftime("%y%m%d")
+    day = timezone.localtime(now).strftime("%y%m%d")
     codes = sorted(Dossier.objects.values_list("code", flat=True))
     assert codes == [f"00694-{day}-{n:04d}" for n in range(1, COUNT + 1)]

@@ -94,7 +94,7 @@ def test_the_applicant_reads_what_to_bring_and_the_officer_records_it(
     assert "Đã gửi yêu cầu bổ sung; thời hạn giải quyết tạm dừng." in text(asked)
     assert "Đang chờ bổ sung" in text(asked)
     looked = text(
-        client.get("/dvc/tra-cuu/", {"code": dossier.code, "contact": "0912345678"})
+        client.post("/dvc/tra-cuu/", {"code": dossier.code, "contact": "0912345678"})
     )
     assert "Yêu cầu bổ sung" in looked
     assert "Cần bổ sung Bản sao giấy chứng nhận kết hôn của cha mẹ" in looked
@@ -125,8 +125,10 @@ def test_supplements_through_the_api(office: Office, client: Client) -> None:
         headers=auth,
     )
     assert asked.status_code == 200 and asked.json()["status"] == "5"
-    looked = client.get(
-        "/api/v1/dossiers/lookup", {"code": dossier.code, "contact": "008192004217"}
+    looked = client.post(
+        "/api/v1/dossiers/lookup",
+        {"code": dossier.code, "contact": "008192004217"},
+        content_type="application/json",
     ).json()
     assert looked["supplement"] == "Bản sao căn cước của mẹ"
     back = client.post(

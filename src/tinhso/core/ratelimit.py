@@ -20,5 +20,5 @@ def hit(key: str, *, limit: int, window: int) -> bool:
 
 
 def exceeded(key: str, *, limit: int) -> bool:
-    """Whether ``key`` is already past ``limit``, without counting."""
-    return int(cache.get(f"tinhso:rate:{key}", 0)) > limit
+    """Whether ``limit`` attempts were already made under ``key``, without counting."""
+    return int(cache.get(f"tinhso:rate:{key}", 0)) >= limit

@@ -839,7 +839,12 @@ def steps(demo: Demo) -> list[services.StepSpec]:
     )
     plan += [
         services.StepSpec(
-            "Phối hợp giải quyết (liên thông)", partner, "specialist", each, unit
+            "Phối hợp giải quyết (liên thông)",
+            partner,
+            "specialist",
+            each,
+            unit,
+            inter_agency=True,
         )
         for partner in demo.partners
     ]

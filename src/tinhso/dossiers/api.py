@@ -6,6 +6,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
@@ -212,6 +213,8 @@ def export_catalog(
 )
 def import_catalog(request: HttpRequest, file: File[UploadedFile]) -> Any:
     _require_manager(request)
+    if (file.size or 0) > settings.MAX_UPLOAD_BYTES:
+        raise DomainError("file_too_large", _("Tệp quá lớn."), status=413)
     return services.import_catalog(file.read(), file.name or "")
 
 
@@ -387,18 +390,16 @@ class LookUpOut(_Out):
         return str(DossierStatus(self.status).label)
 
 
-@router.get(
+@router.post(
     "/lookup",
     response=LookUpOut,
     auth=None,
     summary="Tra cứu hồ sơ bằng mã và số điện thoại hoặc số định danh (công khai)",
     url_name="dossier_lookup",
 )
-def look_up(
-    request: HttpRequest,
-    filters: Query[LookUpIn],
-) -> Any:
-    code, contact = filters.code, filters.contact
+def look_up(request: HttpRequest, payload: LookUpIn) -> Any:
+    # A POST body: phone and ID numbers stay out of addresses and logs.
+    code, contact = payload.code, payload.contact
     key = f"dossier-lookup:{client_ip(request)}"
     if ratelimit.exceeded(key, limit=LOOKUP_MISSES):
         raise DomainError(

@@ -17,6 +17,7 @@ and saves what ``read_table`` returns.
 
 import csv
 import io
+import itertools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -58,6 +59,8 @@ COLUMNS: list[tuple[str, str]] = [
     ("role", "Vai trò thực hiện"),
     ("duration", "Thời gian"),
     ("duration_unit", "Đơn vị thời gian"),
+    ("inter_agency", "Liên thông"),
+    ("published", "Công khai"),
 ]
 _BY_HEADER = {fold(header): key for key, header in COLUMNS}
 MAX_ROWS = 20_000
@@ -99,19 +102,23 @@ def _cell(value: object) -> str:
     return nfc(str(value)).strip()
 
 
-def _raw_rows(content: bytes, kind: str) -> Iterable[Sequence[object]]:
+def _raw_rows(content: bytes, kind: str) -> list[Sequence[object]]:
+    """The file's rows, the header and at most MAX_ROWS + 1 more (enough to
+    say a file is too long without reading it all)."""
+    keep = MAX_ROWS + 2
     if kind == XLSX:
         from openpyxl import load_workbook
 
         try:
             book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+            sheet = book.worksheets[0]
+            cells = sheet.iter_rows(values_only=True, max_col=len(COLUMNS))
+            return [list(row) for row in itertools.islice(cells, keep)]
         except Exception as error:  # openpyxl raises many kinds on a bad file
             raise DomainError(
                 "catalog_file_unreadable",
                 _("Không đọc được tệp Excel: tệp hỏng hoặc không phải .xlsx."),
             ) from error
-        sheet = book.worksheets[0]
-        return [list(row) for row in sheet.iter_rows(values_only=True)]
     try:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError as error:
@@ -122,7 +129,14 @@ def _raw_rows(content: bytes, kind: str) -> Iterable[Sequence[object]]:
     # Excel in Vietnamese locales saves CSV with semicolons.
     sample = text[:4096]
     delimiter = ";" if sample.count(";") > sample.count(",") else ","
-    return list(csv.reader(io.StringIO(text), delimiter=delimiter))
+    try:
+        reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+        return list(itertools.islice(reader, keep))
+    except csv.Error as error:
+        raise DomainError(
+            "catalog_file_unreadable",
+            _("Không đọc được tệp CSV: %(e)s.") % {"e": error},
+        ) from error
 
 
 def read_table(content: bytes, filename: str) -> list[Row]:

@@ -65,6 +65,17 @@ class DossierStatus(models.TextChoices):
     RETURNED = "10", _("Đã trả kết quả")
 
 
+# A dossier still being worked on: its procedure's steps are in use.
+OPEN_STATUSES = (
+    DossierStatus.REGISTERED,
+    DossierStatus.RECEIVED,
+    DossierStatus.PROCESSING,
+    DossierStatus.SUPPLEMENT,
+    DossierStatus.AWAITING_PAYMENT,
+    DossierStatus.PROCESSED,
+)
+
+
 class Channel(models.TextChoices):
     """How a dossier arrived (the portal's channel codes)."""
 

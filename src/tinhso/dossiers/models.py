@@ -170,6 +170,9 @@ class Step(models.Model):
     duration_unit = models.CharField(
         _("đơn vị thời gian"), max_length=8, choices=DurationUnit.choices
     )
+    # Done by another agency (liên thông): the dossier may go outside the
+    # receiving unit for this step only.
+    inter_agency = models.BooleanField(_("liên thông"), default=False)
 
     class Meta:
         ordering = ["procedure", "position"]

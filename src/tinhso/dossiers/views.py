@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from tinhso.accounts.policies import is_official
 from tinhso.core import ratelimit
-from tinhso.core.errors import DomainError, NotFound
+from tinhso.core.errors import DomainError, Forbidden, NotFound
 from tinhso.core.middleware import client_ip
 from tinhso.core.pagination import CappedPaginator
 from tinhso.dossiers import catalog_table, printing
@@ -265,6 +265,8 @@ def dossier_hand_over(request: HttpRequest, code: str) -> HttpResponse:
                     receiver,
                     note=form.cleaned_data["note"],
                 )
+            except Forbidden as exc:
+                raise PermissionDenied(exc.message) from exc
             except DomainError as exc:
                 form.add_error(None, exc.message)
             else:
@@ -362,16 +364,19 @@ def dossier_receipt(request: HttpRequest, code: str) -> HttpResponse:
 # Public look-up -------------------------------------------------------------
 
 
-@require_GET
+@require_http_methods(["GET", "POST"])
 def look_up(request: HttpRequest) -> HttpResponse:
-    form = LookUpForm(request.GET or None)
+    # POST: phone and ID numbers stay out of addresses, logs and history.
+    form = LookUpForm(request.POST or None)
     dossier = None
+    status = 200
     key = f"dossier-lookup:{client_ip(request)}"
     if form.is_valid():
         if ratelimit.exceeded(key, limit=LOOKUP_MISSES):
             form.add_error(
                 None, _("Bạn đã tra cứu sai nhiều lần; hãy thử lại sau 15 phút.")
             )
+            status = 429
         else:
             dossier = dossier_selectors.look_up(
                 form.cleaned_data["code"], form.cleaned_data["contact"]
@@ -393,4 +398,4 @@ def look_up(request: HttpRequest) -> HttpResponse:
         else "",
         "supplement": dossier_selectors.open_supplement(dossier) if dossier else None,
     }
-    return render(request, "dossiers/dossier/look_up.html", context)
+    return render(request, "dossiers/dossier/look_up.html", context, status=status)

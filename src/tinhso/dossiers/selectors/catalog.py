@@ -95,6 +95,7 @@ def catalog_rows() -> Iterator[dict[str, Any]]:
             "result": p.result,
             "conditions": p.conditions,
             "legal_basis": p.legal_basis,
+            "published": _("Có") if p.published else _("Không"),
         }
         for d in p.documents.all():
             yield {
@@ -123,6 +124,7 @@ def catalog_rows() -> Iterator[dict[str, Any]]:
                 "role": Role(s.role).label,
                 "duration": s.duration,
                 "duration_unit": DurationUnit(s.duration_unit).label,
+                "inter_agency": _("Có") if s.inter_agency else "",
             }
 
 

@@ -2,7 +2,6 @@
 look-up, by code together with the applicant's phone or ID number."""
 
 import datetime as dt
-import re
 from typing import Any
 
 from django.db.models import Q, QuerySet
@@ -16,14 +15,20 @@ from tinhso.core.errors import NotFound
 from tinhso.core.models import OrgUnit
 from tinhso.dossiers.constants import DossierStatus
 from tinhso.dossiers.models import Dossier, Handover, Step, Supplement
+from tinhso.dossiers.text import normal_identifier, normal_phone
+
+# Roles that work on dossiers.
+DOSSIER_ROLES = (Role.ONE_STOP_OFFICER, Role.SPECIALIST, Role.LEADER)
 
 
 def visible_dossiers(user: Any) -> QuerySet[Dossier]:
     """Dossiers ``user`` may see.
 
-    Officials: those received at a unit their roles cover (a role over a
-    subtree reaches every unit below), and those handed to them, as an
-    inter-agency procedure hands them to another agency. Citizens and
+    Officials: those received at a unit where they are a one-stop officer,
+    specialist or leader (a role over a subtree reaches every unit below),
+    and those handed to them, as an inter-agency procedure hands them to
+    another agency. Other roles (clerks, administrators, data and reporting
+    officers) do not see applicants' personal data. Citizens and
     businesses: their own. Nobody else's dossier shows, even to someone
     who knows its code.
     """
@@ -32,9 +37,9 @@ def visible_dossiers(user: Any) -> QuerySet[Dossier]:
     condition = Q(applicant=user)
     if is_official(user):
         received = Handover.objects.filter(receiver=user).values("dossier_id")
-        condition |= (
-            role_scope(user, unit_field="agency") | Q(handler=user) | Q(pk__in=received)
-        )
+        for role in DOSSIER_ROLES:
+            condition |= role_scope(user, role=role, unit_field="agency")
+        condition |= Q(handler=user) | Q(pk__in=received)
     return (
         Dossier.objects.filter(condition)
         .select_related("procedure", "agency", "received_by")
@@ -56,15 +61,11 @@ def counters_of(user: Any) -> QuerySet[OrgUnit]:
     ).order_by("depth", "name")
 
 
-def _contact(value: str) -> str:
-    return re.sub(r"[\s.\-]", "", value).replace("+84", "0", 1)
-
-
 def look_up(code: str, contact: str) -> Dossier | None:
     """The dossier with ``code`` whose applicant gave ``contact`` (phone or
     ID number); None for a wrong code or a wrong contact alike, so the
     answer never tells whether a code exists."""
-    given = _contact(contact)
+    given = {normal_phone(contact), normal_identifier(contact)} - {""}
     if not given:
         return None
     dossier = (
@@ -74,7 +75,7 @@ def look_up(code: str, contact: str) -> Dossier | None:
     )
     if dossier is None:
         return None
-    if given not in (dossier.applicant_phone, dossier.applicant_id_number):
+    if not given & {dossier.applicant_phone, dossier.applicant_id_number}:
         return None
     return dossier
 

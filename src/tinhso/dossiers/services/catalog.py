@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.db import transaction
+from django.db import models, transaction
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
@@ -26,6 +26,7 @@ from tinhso.dossiers.constants import (
     AUDIT_CATALOG_IMPORTED,
     AUDIT_PROCEDURE_SAVED,
     CATALOG_SCOPE,
+    OPEN_STATUSES,
     STEP_ROLES,
     CopyKind,
     DurationUnit,
@@ -72,6 +73,7 @@ class StepSpec:
     role: str
     duration: Decimal
     duration_unit: str = DurationUnit.DAYS
+    inter_agency: bool = False
 
     @property
     def working_days(self) -> Decimal:
@@ -97,6 +99,7 @@ class ProcedureSpec:
     documents: list[DocumentSpec] = dataclasses.field(default_factory=list)
     fees: list[FeeSpec] = dataclasses.field(default_factory=list)
     steps: list[StepSpec] = dataclasses.field(default_factory=list)
+    published: bool = True
 
 
 @dataclass
@@ -122,8 +125,37 @@ def problems_of(spec: ProcedureSpec) -> list[str]:
         found.append(_("Thủ tục cấp tỉnh cần mã cơ quan thực hiện."))
     if spec.level == ProcedureLevel.COMMUNE and spec.agency is not None:
         found.append(_("Thủ tục cấp xã do mọi xã thực hiện: để trống mã cơ quan."))
-    if spec.processing_days < Decimal("0.5"):
-        found.append(_("Thời hạn giải quyết ít nhất nửa ngày làm việc."))
+    if not _halves(spec.processing_days):
+        found.append(
+            _(
+                "Thời hạn giải quyết tính theo nửa ngày làm việc, từ 0,5 đến "
+                "%(most)s ngày."
+            )
+            % {"most": _days(MAX_DAYS)}
+        )
+    for step in spec.steps:
+        if not Decimal("0.5") <= step.duration <= MAX_DAYS * 8 or step.duration != (
+            step.duration.quantize(Decimal("0.1"))
+        ):
+            found.append(
+                _(
+                    "Bước “%(step)s”: thời gian từ 0,5 đến %(most)s, một chữ số thập phân."
+                )
+                % {"step": step.name, "most": _days(MAX_DAYS * 8)}
+            )
+    for fee in spec.fees:
+        if fee.amount > MAX_AMOUNT:
+            found.append(
+                _("Mức thu “%(fee)s” vượt quá %(most)s đồng.")
+                % {"fee": fee.description, "most": f"{MAX_AMOUNT:,}".replace(",", ".")}
+            )
+    for document in spec.documents:
+        if not 1 <= document.quantity <= MAX_QUANTITY:
+            found.append(
+                _("Số lượng “%(name)s” từ 1 đến %(most)s.")
+                % {"name": document.name[:60], "most": MAX_QUANTITY}
+            )
+    found.extend(_too_long(spec))
     if not spec.documents:
         found.append(_("Thủ tục cần ít nhất một thành phần hồ sơ."))
     if spec.steps:
@@ -137,6 +169,52 @@ def problems_of(spec: ProcedureSpec) -> list[str]:
                 % {"steps": _days(total), "days": _days(spec.processing_days)}
             )
     return found
+
+
+# Bounds of what a catalog may say: a DecimalField(5, 1) holds up to 9999.9.
+MAX_DAYS = Decimal("9999.5")
+MAX_AMOUNT = 10**12  # đồng
+MAX_QUANTITY = 999
+
+
+def _halves(days: Decimal) -> bool:
+    """Whether ``days`` is a whole number of half days, 0.5 to MAX_DAYS."""
+    return (
+        Decimal("0.5") <= days <= MAX_DAYS
+        and (days * 2) == (days * 2).to_integral_value()
+    )
+
+
+def _limit(model: type[models.Model], name: str) -> int:
+    field = model._meta.get_field(name)
+    assert isinstance(field, models.Field) and field.max_length is not None
+    return int(field.max_length)
+
+
+def _too_long(spec: "ProcedureSpec") -> list[str]:
+    checks: list[tuple[str, str, int]] = [
+        (_("Tên thủ tục"), spec.name, _limit(Procedure, "name")),
+        (_("Lĩnh vực"), spec.field, _limit(ProcedureField, "name")),
+    ]
+    checks += [
+        (_("Mẫu đơn, tờ khai"), d.form_name, _limit(RequiredDocument, "form_name"))
+        for d in spec.documents
+    ]
+    checks += [
+        (_("Nội dung phí"), f.description, _limit(Fee, "description"))
+        for f in spec.fees
+    ]
+    for step in spec.steps:
+        checks += [
+            (_("Tên bước"), step.name, _limit(Step, "name")),
+            (_("Bộ phận thực hiện"), step.unit_label, _limit(Step, "unit_label")),
+        ]
+    return [
+        _("%(what)s dài quá %(n)s ký tự: “%(start)s…”.")
+        % {"what": what, "n": limit, "start": text[:40]}
+        for what, text, limit in checks
+        if len(text) > limit
+    ]
 
 
 def _days(value: Decimal) -> str:
@@ -163,6 +241,30 @@ def _index(procedure: Procedure) -> None:
     )
 
 
+def _step_plan(steps: Iterable[Step | StepSpec]) -> list[tuple[object, ...]]:
+    return [
+        (s.name, s.unit_label, s.role, s.duration, s.duration_unit, s.inter_agency)
+        for s in steps
+    ]
+
+
+def _keep_steps_of_open_dossiers(procedure: Procedure, spec: ProcedureSpec) -> None:
+    """Dossiers being processed follow the steps by their number: those
+    steps may not change under them."""
+    if _step_plan(procedure.steps.all()) == _step_plan(spec.steps):
+        return
+    open_dossiers = procedure.dossiers.filter(status__in=OPEN_STATUSES)
+    if open_dossiers.exists():
+        raise DomainError(
+            "procedure_steps_in_use",
+            _(
+                "Thủ tục %(code)s còn %(n)s hồ sơ đang giải quyết theo trình tự cũ; "
+                "đổi trình tự sau khi các hồ sơ này xong."
+            )
+            % {"code": procedure.code, "n": open_dossiers.count()},
+        )
+
+
 @transaction.atomic
 def save_procedure(spec: ProcedureSpec) -> tuple[Procedure, bool]:
     """Create or replace the procedure with ``spec.code``; (procedure, created).
@@ -187,12 +289,23 @@ def save_procedure(spec: ProcedureSpec) -> tuple[Procedure, bool]:
             "result": spec.result,
             "conditions": spec.conditions,
             "legal_basis": spec.legal_basis,
+            "published": spec.published,
         },
+    )
+    if not created:
+        _keep_steps_of_open_dossiers(procedure, spec)
+    # Form files are uploaded apart from the table: kept by document name.
+    forms = dict(
+        RequiredDocument.objects.filter(
+            procedure=procedure, form_file__isnull=False
+        ).values_list("name", "form_file")
     )
     for model in (RequiredDocument, Fee, Step):
         model.objects.filter(procedure=procedure).delete()
     RequiredDocument.objects.bulk_create(
-        RequiredDocument(procedure=procedure, position=n, **vars(d))
+        RequiredDocument(
+            procedure=procedure, position=n, form_file_id=forms.get(d.name), **vars(d)
+        )
         for n, d in enumerate(spec.documents, start=1)
     )
     Fee.objects.bulk_create(
@@ -253,6 +366,8 @@ def _number(
     try:
         number = Decimal(text)
     except InvalidOperation:
+        number = Decimal("NaN")
+    if not number.is_finite():
         return None, _("%(what)s “%(value)s” không phải là số.") % {
             "what": what,
             "value": value,
@@ -296,11 +411,15 @@ def _procedure_spec(
             errors.append(
                 _("Không có cơ quan mã “%(code)s” trong cây tổ chức.") % {"code": code}
             )
+    published = fold(row.get("published") or "có")
+    if published not in _YES | _NO:
+        errors.append(_("Cột “Công khai” ghi Có hoặc Không."))
     for message in errors:
         bad.add(row, message)
     if errors:
         return None
     return ProcedureSpec(
+        published=published in _YES,
         code=row.get("code"),
         name=row.get("name"),
         field=row.get("field"),
@@ -376,7 +495,14 @@ def _part(row: table.Row, spec: ProcedureSpec, bad: _Problems) -> None:
         ):
             return
         spec.steps.append(
-            StepSpec(row.get("name"), row.get("unit_label"), role, duration, unit)
+            StepSpec(
+                row.get("name"),
+                row.get("unit_label"),
+                role,
+                duration,
+                unit,
+                inter_agency=fold(row.get("inter_agency")) in _YES,
+            )
         )
 
 

@@ -1,7 +1,8 @@
 """The appointment a receipt promises: processing time in working days,
 counted in half days on the working-day calendar.
 
-The clock starts with the half day after receipt and stands still while a
+The half day of receipt counts as the first (a half-day procedure received
+in the morning is due that afternoon) and the clock stands still while a
 supplement is awaited (``paused_halves``, ``extended``). A dossier received
 after the day's cut-off (15:00), on a day off or outside working hours
 counts as received at the start of the next working day, as one-stop

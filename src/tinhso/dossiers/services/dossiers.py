@@ -6,16 +6,19 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tinhso.accounts.models import Role, User
 from tinhso.accounts.policies import holds_role
+from tinhso.accounts.selectors import roles_of
 from tinhso.core import audit, numbering
 from tinhso.core.errors import DomainError, Forbidden
 from tinhso.core.models import OrgUnit, OrgUnitKind
-from tinhso.core.text import nfc
+from tinhso.core.text import fold, nfc
 from tinhso.dossiers.constants import (
     AUDIT_DOSSIER_HANDED_OVER,
     AUDIT_DOSSIER_RECEIVED,
@@ -35,6 +38,7 @@ from tinhso.dossiers.models import (
     Supplement,
 )
 from tinhso.dossiers.services.deadlines import appointment, extended, paused_halves
+from tinhso.dossiers.text import normal_identifier, normal_phone
 
 # A personal ID number (12 digits) or a tax code (10 digits, or 10-3 for a branch).
 _IDENTIFIER = re.compile(r"\d{12}|\d{10}(-\d{3})?")
@@ -65,8 +69,8 @@ def dossier_code(agency: OrgUnit, received_at: dt.datetime) -> str:
 def _check_applicant(applicant: Applicant) -> Applicant:
     cleaned = Applicant(
         name=nfc(applicant.name),
-        id_number=re.sub(r"\s", "", applicant.id_number),
-        phone=re.sub(r"[\s.]", "", applicant.phone).replace("+84", "0", 1),
+        id_number=normal_identifier(applicant.id_number),
+        phone=normal_phone(applicant.phone),
         email=applicant.email.strip(),
         address=nfc(applicant.address),
     )
@@ -82,6 +86,15 @@ def _check_applicant(applicant: Applicant) -> Applicant:
             _("Số định danh cá nhân gồm 12 chữ số; mã số thuế gồm 10 chữ số."),
             extra={"field": "applicant_id_number"},
         )
+    if cleaned.email:
+        try:
+            validate_email(cleaned.email)
+        except ValidationError:
+            raise DomainError(
+                "applicant_email_invalid",
+                _("Địa chỉ thư điện tử không hợp lệ."),
+                extra={"field": "applicant_email"},
+            ) from None
     if not _PHONE.fullmatch(cleaned.phone):
         raise DomainError(
             "applicant_phone_invalid",
@@ -91,19 +104,29 @@ def _check_applicant(applicant: Applicant) -> Applicant:
     return cleaned
 
 
+# The province's public administration service centre (Decree 118/2025)
+# receives the dossiers of every provincial agency.
+SERVICE_CENTRE = "trung tam phuc vu hanh chinh cong"
+
+
 def _check_place(procedure: Procedure, agency: OrgUnit) -> None:
-    if procedure.level == ProcedureLevel.COMMUNE and agency.kind != OrgUnitKind.COMMUNE:
+    if procedure.level == ProcedureLevel.COMMUNE:
+        if agency.kind != OrgUnitKind.COMMUNE:
+            raise DomainError(
+                "dossier_wrong_level",
+                _("Thủ tục cấp xã được tiếp nhận tại xã, phường, đặc khu."),
+            )
+        return
+    centre = agency.kind == OrgUnitKind.AGENCY and fold(agency.name).startswith(
+        SERVICE_CENTRE
+    )
+    if agency != procedure.agency and not centre:
         raise DomainError(
-            "dossier_wrong_level",
-            _("Thủ tục cấp xã được tiếp nhận tại xã, phường, đặc khu."),
-        )
-    if (
-        procedure.level == ProcedureLevel.PROVINCE
-        and agency.kind == OrgUnitKind.COMMUNE
-    ):
-        raise DomainError(
-            "dossier_wrong_level",
-            _("Thủ tục cấp tỉnh không tiếp nhận tại xã; nộp tại %(agency)s.")
+            "dossier_wrong_place",
+            _(
+                "Thủ tục này tiếp nhận tại %(agency)s hoặc Trung tâm Phục vụ hành "
+                "chính công tỉnh."
+            )
             % {"agency": procedure.agency.name if procedure.agency else _("cấp tỉnh")},
         )
 
@@ -218,6 +241,17 @@ def _record(
     )
 
 
+def _may_receive(user: User, step: Step, agency: OrgUnit) -> bool:
+    """Whether ``user`` may do ``step``: they hold its role in the receiving
+    unit (or below), or anywhere when the step is another agency's."""
+    if step.inter_agency:
+        return holds_role(user, step.role)
+    return any(
+        a.role == step.role and a.org_unit.path.startswith(agency.path)
+        for a in roles_of(user)
+    )
+
+
 def _locked(dossier: Dossier) -> Dossier:
     return (
         Dossier.objects.select_for_update()
@@ -256,19 +290,29 @@ def hand_over(
         raise DomainError(
             "dossier_at_last_step", _("Hồ sơ đã ở bước trả kết quả; hãy trả kết quả.")
         )
-    if not receiver.is_active or not holds_role(receiver, following.role):
+    if not receiver.is_active or not _may_receive(receiver, following, dossier.agency):
         raise DomainError(
             "handover_wrong_receiver",
-            _("Bước “%(step)s” do %(role)s làm; %(name)s không giữ vai trò này.")
+            _(
+                "Bước “%(step)s” do %(role)s của %(unit)s làm; %(name)s không "
+                "giữ vai trò này ở đó."
+            )
             % {
                 "step": following.name,
                 "role": str(Role(following.role).label).lower(),
+                "unit": following.unit_label
+                if following.inter_agency
+                else dossier.agency.name,
                 "name": receiver.full_name,
             },
             extra={"field": "receiver"},
         )
     when = at or timezone.now()
-    current = next(s for s in steps if s.position == dossier.step)
+    current = next((s for s in steps if s.position == dossier.step), None)
+    if current is None:  # only if the catalog was changed behind the service
+        raise DomainError(
+            "dossier_step_missing", _("Trình tự của thủ tục không còn bước này.")
+        )
     _record(dossier, current, giver, receiver, note, when)
     dossier.step, dossier.handler = following.position, receiver
     last = following.position == steps[-1].position
