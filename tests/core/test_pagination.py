@@ -113,3 +113,13 @@ def test_register_pages_come_from_the_walk_of_their_count(
     assert (capped.count, capped.capped) == (5, True)
     assert [u.code for u in first] == ["08", "S1"] and first.has_next()
     assert [u.code for u in third] == ["S4", "S5"] and third.has_next()
+
+
+@pytest.mark.django_db
+def test_ordering_by_a_related_column_counts_as_the_queryset_does(
+    units: list[OrgUnit],
+) -> None:
+    """Ordered by the children's codes, a parent would come once per child:
+    such a queryset is paged the plain way, its count as capped_count says."""
+    by_child = OrgUnit.objects.order_by("children__code", "pk")
+    assert capped_page(by_child, 0, 20)[1:] == capped_count(by_child)

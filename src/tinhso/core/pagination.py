@@ -42,7 +42,10 @@ def _walkable(queryset: QuerySet[Any]) -> bool:
     # model instances with no computed columns, extra selects or set
     # operations (those page and count the plain way). DISTINCT is left
     # out too: ordered by a related column, its keys would repeat.
+    # Ordered by a related row's column, a key could come once per related
+    # row: those are left to the plain way too.
     query = queryset.query
+    ordering = [str(o) for o in (*query.order_by, *query.extra_order_by)]
     return not (
         query.is_sliced
         or query.distinct
@@ -51,6 +54,8 @@ def _walkable(queryset: QuerySet[Any]) -> bool:
         or query.extra_select
         or query.combinator
         or query.select_for_update
+        or getattr(query, "_filtered_relations", None)
+        or any("__" in field for field in ordering)
     )
 
 
@@ -62,7 +67,7 @@ def _by_key(queryset: QuerySet[Any], keys: list[Any]) -> list[Any]:
     """
     if not keys:
         return []
-    rows = queryset.model._base_manager.filter(pk__in=keys)
+    rows = queryset.model._base_manager.db_manager(queryset.db).filter(pk__in=keys)
     # The same columns and joined rows as the queryset would read.
     rows.query.select_related = queryset.query.select_related
     rows.query.deferred_loading = queryset.query.deferred_loading
