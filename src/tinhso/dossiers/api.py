@@ -513,3 +513,27 @@ def receive_supplement(request: HttpRequest, code: str, payload: ReturnIn) -> An
         dossier, current_user(request), note=payload.note
     )
     return _detail(dossier_selectors.get_dossier_for(request.user, code))
+
+
+@router.post(
+    "/dossiers/{code}/refuse",
+    response=DossierDetailOut,
+    summary="Từ chối hồ sơ với lý do (trạng thái 3 tại quầy, 8 khi đang xử lý)",
+    url_name="dossier_refuse",
+)
+def refuse(request: HttpRequest, code: str, payload: SupplementIn) -> Any:
+    dossier = dossier_selectors.get_dossier_for(request.user, code)
+    dossier_services.refuse(dossier, current_user(request), payload.reason)
+    return _detail(dossier_selectors.get_dossier_for(request.user, code))
+
+
+@router.post(
+    "/dossiers/{code}/withdraw",
+    response=DossierDetailOut,
+    summary="Người nộp rút hồ sơ (trạng thái 7)",
+    url_name="dossier_withdraw",
+)
+def withdraw(request: HttpRequest, code: str, payload: ReturnIn) -> Any:
+    dossier = dossier_selectors.get_dossier_for(request.user, code)
+    dossier_services.withdraw(dossier, current_user(request), payload.note)
+    return _detail(dossier_selectors.get_dossier_for(request.user, code))

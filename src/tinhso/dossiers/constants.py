@@ -87,6 +87,8 @@ class Channel(models.TextChoices):
 AUDIT_DOSSIER_RECEIVED = "dossiers.dossier.received"
 AUDIT_DOSSIER_HANDED_OVER = "dossiers.dossier.handed_over"
 AUDIT_DOSSIER_RETURNED = "dossiers.dossier.returned"
+AUDIT_DOSSIER_REFUSED = "dossiers.dossier.refused"
+AUDIT_DOSSIER_WITHDRAWN = "dossiers.dossier.withdrawn"
 AUDIT_SUPPLEMENT_REQUESTED = "dossiers.dossier.supplement_requested"
 AUDIT_SUPPLEMENT_RECEIVED = "dossiers.dossier.supplement_received"
 
@@ -94,3 +96,10 @@ AUDIT_SUPPLEMENT_RECEIVED = "dossiers.dossier.supplement_received"
 # for typing mistakes, too few to try phone numbers against a code.
 LOOKUP_MISSES = 10
 LOOKUP_WINDOW = 15 * 60
+
+# Lines of the control sheet, which is a Vietnamese form whoever prints it:
+# stored as data, like the catalog's step names, not translated.
+SUPPLEMENT_REQUESTED = "Yêu cầu bổ sung, hoàn thiện hồ sơ"
+SUPPLEMENT_RECEIVED = "Nhận hồ sơ bổ sung"
+REFUSED = "Từ chối giải quyết hồ sơ"
+WITHDRAWN = "Người nộp rút hồ sơ"

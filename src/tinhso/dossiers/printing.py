@@ -25,6 +25,7 @@ FORMS = {
     "receipt": "dossiers/printed/receipt_tt01_2018.html",
     "control_sheet": "dossiers/printed/control_sheet_tt01_2018.html",
     "supplement": "dossiers/printed/supplement_tt01_2018.html",
+    "refusal": "dossiers/printed/refusal_tt01_2018.html",
 }
 _DIVISION = re.compile(r"^(tỉnh|thành phố|xã|phường|đặc khu)\s+", re.IGNORECASE)
 
@@ -130,6 +131,18 @@ def supplement_pdf(dossier: Dossier, supplement: Supplement) -> bytes:
         supplement=supplement,
         requested=requested,
     )
+
+
+def refusal_response(dossier: Dossier, refusal: Handover) -> HttpResponse:
+    """Phiếu từ chối tiếp nhận, giải quyết hồ sơ, with the reasons given."""
+    pdf = _render(
+        "refusal",
+        dossier,
+        today=timezone.localtime(refusal.handed_at),
+        refusal=refusal,
+        body_name=dossier.agency.name,
+    )
+    return _shown(pdf, f"tu-choi-{dossier.code}.pdf")
 
 
 def _shown(pdf: bytes, name: str) -> HttpResponse:

@@ -22,6 +22,13 @@ urlpatterns = [
     path(
         "ho-so/<str:code>/bo-sung/", views.dossier_supplement, name="dossier_supplement"
     ),
+    path("ho-so/<str:code>/tu-choi/", views.dossier_refuse, name="dossier_refuse"),
+    path("ho-so/<str:code>/rut/", views.dossier_withdraw, name="dossier_withdraw"),
+    path(
+        "ho-so/<str:code>/tu-choi.pdf",
+        views.dossier_refusal_pdf,
+        name="dossier_refusal_pdf",
+    ),
     path(
         "ho-so/<str:code>/da-bo-sung/",
         views.dossier_supplement_received,

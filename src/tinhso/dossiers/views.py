@@ -19,7 +19,12 @@ from tinhso.core.errors import DomainError, Forbidden, NotFound
 from tinhso.core.middleware import client_ip
 from tinhso.core.pagination import CappedPaginator
 from tinhso.dossiers import catalog_table, printing
-from tinhso.dossiers.constants import LOOKUP_MISSES, LOOKUP_WINDOW, DossierStatus
+from tinhso.dossiers.constants import (
+    LOOKUP_MISSES,
+    LOOKUP_WINDOW,
+    OPEN_STATUSES,
+    DossierStatus,
+)
 from tinhso.dossiers.forms import (
     CatalogImportForm,
     CatalogSearchForm,
@@ -226,6 +231,8 @@ def _detail_context(
         "form": form if holds and following is not None and in_progress else None,
         "can_return": holds and dossier.status == DossierStatus.PROCESSED,
         "can_request_supplement": holds and in_progress,
+        "can_close": holds and dossier.status in OPEN_STATUSES,
+        "refusal": dossier_selectors.refusal_of(dossier),
         "open_supplement": dossier_selectors.open_supplement(dossier),
     }
 
@@ -324,6 +331,40 @@ def dossier_supplement_received(request: HttpRequest, code: str) -> HttpResponse
         lambda d: dossier_services.receive_supplement(d, request.user),  # type: ignore[arg-type]
         _("Đã nhận hồ sơ bổ sung; hạn trả kết quả đã được lùi tương ứng."),
     )
+
+
+@login_required
+@require_POST
+def dossier_refuse(request: HttpRequest, code: str) -> HttpResponse:
+    reason = request.POST.get("reason", "")[:4000]
+    return _act(
+        request,
+        code,
+        lambda d: dossier_services.refuse(d, request.user, reason),  # type: ignore[arg-type]
+        _("Đã từ chối hồ sơ; in phiếu từ chối để giao người nộp."),
+    )
+
+
+@login_required
+@require_POST
+def dossier_withdraw(request: HttpRequest, code: str) -> HttpResponse:
+    note = request.POST.get("note", "")[:1000]
+    return _act(
+        request,
+        code,
+        lambda d: dossier_services.withdraw(d, request.user, note),  # type: ignore[arg-type]
+        _("Đã ghi nhận người nộp rút hồ sơ."),
+    )
+
+
+@login_required
+@require_GET
+def dossier_refusal_pdf(request: HttpRequest, code: str) -> HttpResponse:
+    dossier = _dossier(request, code)
+    refusal = dossier_selectors.refusal_of(dossier)
+    if refusal is None:
+        raise Http404
+    return printing.refusal_response(dossier, refusal)
 
 
 @login_required

@@ -22,9 +22,16 @@ from tinhso.core.text import fold, nfc
 from tinhso.dossiers.constants import (
     AUDIT_DOSSIER_HANDED_OVER,
     AUDIT_DOSSIER_RECEIVED,
+    AUDIT_DOSSIER_REFUSED,
     AUDIT_DOSSIER_RETURNED,
+    AUDIT_DOSSIER_WITHDRAWN,
     AUDIT_SUPPLEMENT_RECEIVED,
     AUDIT_SUPPLEMENT_REQUESTED,
+    OPEN_STATUSES,
+    REFUSED,
+    SUPPLEMENT_RECEIVED,
+    SUPPLEMENT_REQUESTED,
+    WITHDRAWN,
     Channel,
     DossierStatus,
     ProcedureLevel,
@@ -356,12 +363,6 @@ def return_result(
     return dossier
 
 
-# Lines of the control sheet, which is a Vietnamese form whoever prints it:
-# stored as data, like the catalog's step names, not translated.
-SUPPLEMENT_REQUESTED = "Yêu cầu bổ sung, hoàn thiện hồ sơ"
-SUPPLEMENT_RECEIVED = "Nhận hồ sơ bổ sung"
-
-
 def _holding(dossier: Dossier, user: User, *statuses: str) -> None:
     if dossier.status not in statuses:
         raise DomainError(
@@ -442,3 +443,58 @@ def receive_supplement(
         detail={"code": dossier.code, "paused_halves": supplement.paused_halves},
     )
     return dossier
+
+
+@transaction.atomic
+def refuse(
+    dossier: Dossier, user: User, reason: str, *, at: dt.datetime | None = None
+) -> Dossier:
+    """The holder refuses the dossier with reasons: at the counter it was
+    not received (status 3); later its processing stops (status 8)."""
+    dossier = _locked(dossier)
+    _holding(dossier, user, *OPEN_STATUSES)
+    reason = nfc(reason)
+    if not reason:
+        raise DomainError(
+            "refusal_reason_required",
+            _("Ghi rõ lý do từ chối để người nộp biết."),
+            extra={"field": "reason"},
+        )
+    _close(dossier, user, REFUSED, reason, at)
+    dossier.status = (
+        DossierStatus.NOT_RECEIVED if dossier.step == 1 else DossierStatus.STOPPED
+    )
+    dossier.save(update_fields=["status", "handler", "finished_at"])
+    audit.record(AUDIT_DOSSIER_REFUSED, obj=dossier, detail={"code": dossier.code})
+    return dossier
+
+
+@transaction.atomic
+def withdraw(
+    dossier: Dossier, user: User, note: str = "", *, at: dt.datetime | None = None
+) -> Dossier:
+    """The applicant takes the dossier back (status 7), as the holder records."""
+    dossier = _locked(dossier)
+    _holding(dossier, user, *OPEN_STATUSES)
+    _close(dossier, user, WITHDRAWN, nfc(note), at)
+    dossier.status = DossierStatus.WITHDRAWN
+    dossier.save(update_fields=["status", "handler", "finished_at"])
+    audit.record(AUDIT_DOSSIER_WITHDRAWN, obj=dossier, detail={"code": dossier.code})
+    return dossier
+
+
+def _close(
+    dossier: Dossier, user: User, what: str, note: str, at: dt.datetime | None
+) -> None:
+    when = at or timezone.now()
+    Handover.objects.create(
+        dossier=dossier,
+        step=dossier.step,
+        step_name=what,
+        giver=user,
+        receiver=None,
+        handed_at=when,
+        on_time=when <= dossier.appointment_at,
+        note=note,
+    )
+    dossier.handler, dossier.finished_at = None, when
