@@ -1,6 +1,7 @@
 """Dossiers from receipt to result: the code, the appointment, the papers
-handed in; then hand-overs along the procedure's steps, each a line of the
-control sheet, until the result is returned."""
+handed in; then hand-overs along the procedure's steps, supplement requests
+that stop the clock, refusal or withdrawal, each a line of the control
+sheet, until the result is returned."""
 
 import datetime as dt
 import re
