@@ -4,12 +4,14 @@ took it back: the dossier closes, the applicant learns why."""
 import io
 
 from django.test import Client
+from django.utils import timezone
 
 import pytest
 from pypdf import PdfReader
 
 from tests.dossiers.test_catalog_pages import signed_in, text
 from tests.dossiers.test_processing import Office
+from tests.dossiers.test_receive import at
 from tinhso.accounts import services as accounts
 from tinhso.core.errors import DomainError
 from tinhso.core.models import OrgUnit
@@ -74,3 +76,47 @@ def test_the_refusal_is_printed_and_seen_in_the_look_up(
         headers={"authorization": f"Bearer {token}"},
     )
     assert withdrawn.status_code == 200 and withdrawn.json()["status"] == "7"
+
+
+def test_an_apology_promises_a_later_date_and_the_dossier_stays_late(
+    office: Office, client: Client
+) -> None:
+    dossier = office.receive()  # due 4 March 2026, 13:30
+    services.hand_over(dossier, office.desk, office.clerk, at=at("2026-03-02 10:00"))
+    with pytest.raises(DomainError, match="sau hạn đã hẹn"):
+        services.apologise(
+            dossier,
+            office.clerk,
+            "Chờ xác minh",
+            at("2026-03-04 07:30"),
+            at=at("2026-03-03 09:00"),
+        )
+    with pytest.raises(DomainError, match="Ghi rõ lý do"):
+        services.apologise(dossier, office.clerk, "", at("2026-03-09 07:30"))
+    services.apologise(
+        dossier,
+        office.clerk,
+        "Chờ kết quả xác minh của công an phường",
+        at("2026-03-09 07:30"),
+        at=at("2026-03-04 09:00"),
+    )
+    dossier.refresh_from_db()
+    assert timezone.localtime(dossier.rescheduled_at) == at("2026-03-09 07:30")
+    assert timezone.localtime(dossier.appointment_at) == at("2026-03-04 13:30")
+    clerk = signed_in(office.clerk)
+    pdf = clerk.get(f"/dvc/ho-so/{dossier.code}/xin-loi.pdf")
+    sheet = " ".join(PdfReader(io.BytesIO(pdf.content)).pages[0].extract_text().split())
+    for line in (
+        "PHIẾU XIN LỖI VÀ HẸN LẠI NGÀY TRẢ KẾT QUẢ",
+        "13 giờ 30 phút, ngày 04/03/2026",
+        "Chờ kết quả xác minh của công an phường",
+        "07 giờ 30 phút, ngày 09/03/2026",
+        "Hoàng Văn Tư",
+    ):
+        assert line in sheet, line
+    looked = text(
+        client.post("/dvc/tra-cuu/", {"code": dossier.code, "contact": "0912345678"})
+    )
+    assert "Hẹn lại: 07:30 09/03/2026" in looked
+    page = text(clerk.get(f"/dvc/ho-so/{dossier.code}/"))
+    assert "Đã xin lỗi người nộp và hẹn lại trả kết quả lúc 07:30 09/03/2026." in page

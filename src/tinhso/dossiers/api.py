@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ninja import Field, File, Query, Router, Schema, Status
@@ -248,6 +249,9 @@ class DossierOut(_Out):
     applicant_phone: str
     received_at: dt.datetime
     appointment_at: dt.datetime = Field(description="Hẹn trả kết quả")
+    rescheduled_at: dt.datetime | None = Field(
+        description="Hẹn lại sau phiếu xin lỗi; trễ hạn vẫn tính theo appointment_at"
+    )
 
     @computed_field  # type: ignore[prop-decorator]
     @property
@@ -536,4 +540,24 @@ def refuse(request: HttpRequest, code: str, payload: SupplementIn) -> Any:
 def withdraw(request: HttpRequest, code: str, payload: ReturnIn) -> Any:
     dossier = dossier_selectors.get_dossier_for(request.user, code)
     dossier_services.withdraw(dossier, current_user(request), payload.note)
+    return _detail(dossier_selectors.get_dossier_for(request.user, code))
+
+
+class ApologyIn(Schema):
+    reason: str = Field(max_length=4000, description="Lý do chậm trễ")
+    promised: dt.datetime = Field(description="Ngày giờ hẹn lại trả kết quả")
+
+
+@router.post(
+    "/dossiers/{code}/apology",
+    response=DossierDetailOut,
+    summary="Xin lỗi và hẹn lại ngày trả kết quả (hồ sơ vẫn tính là trễ hạn)",
+    url_name="dossier_apologise",
+)
+def apologise(request: HttpRequest, code: str, payload: ApologyIn) -> Any:
+    dossier = dossier_selectors.get_dossier_for(request.user, code)
+    promised = payload.promised
+    if timezone.is_naive(promised):
+        promised = timezone.make_aware(promised)
+    dossier_services.apologise(dossier, current_user(request), payload.reason, promised)
     return _detail(dossier_selectors.get_dossier_for(request.user, code))

@@ -247,6 +247,9 @@ class Dossier(models.Model):
         verbose_name=_("người đang xử lý"),
     )
     finished_at = models.DateTimeField(_("xử lý xong lúc"), null=True, blank=True)
+    # The later date an apology promises; lateness still counts against
+    # ``appointment_at``, the one on the receipt.
+    rescheduled_at = models.DateTimeField(_("hẹn lại"), null=True, blank=True)
 
     class Meta:
         ordering = ["-received_at", "-pk"]

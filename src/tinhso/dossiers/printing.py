@@ -26,6 +26,7 @@ FORMS = {
     "control_sheet": "dossiers/printed/control_sheet_tt01_2018.html",
     "supplement": "dossiers/printed/supplement_tt01_2018.html",
     "refusal": "dossiers/printed/refusal_tt01_2018.html",
+    "apology": "dossiers/printed/apology_tt01_2018.html",
 }
 _DIVISION = re.compile(r"^(tỉnh|thành phố|xã|phường|đặc khu)\s+", re.IGNORECASE)
 
@@ -143,6 +144,19 @@ def refusal_response(dossier: Dossier, refusal: Handover) -> HttpResponse:
         body_name=dossier.agency.name,
     )
     return _shown(pdf, f"tu-choi-{dossier.code}.pdf")
+
+
+def apology_response(dossier: Dossier, apology: Handover) -> HttpResponse:
+    """Phiếu xin lỗi và hẹn lại ngày trả kết quả."""
+    assert dossier.rescheduled_at is not None
+    pdf = _render(
+        "apology",
+        dossier,
+        today=timezone.localtime(apology.handed_at),
+        apology=apology,
+        promised=timezone.localtime(dossier.rescheduled_at),
+    )
+    return _shown(pdf, f"xin-loi-{dossier.code}.pdf")
 
 
 def _shown(pdf: bytes, name: str) -> HttpResponse:

@@ -25,6 +25,14 @@ urlpatterns = [
     path("ho-so/<str:code>/tu-choi/", views.dossier_refuse, name="dossier_refuse"),
     path("ho-so/<str:code>/rut/", views.dossier_withdraw, name="dossier_withdraw"),
     path(
+        "ho-so/<str:code>/xin-loi/", views.dossier_apologise, name="dossier_apologise"
+    ),
+    path(
+        "ho-so/<str:code>/xin-loi.pdf",
+        views.dossier_apology_pdf,
+        name="dossier_apology_pdf",
+    ),
+    path(
         "ho-so/<str:code>/tu-choi.pdf",
         views.dossier_refusal_pdf,
         name="dossier_refusal_pdf",

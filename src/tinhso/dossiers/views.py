@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -233,6 +234,10 @@ def _detail_context(
         "can_request_supplement": holds and in_progress,
         "can_close": holds and dossier.status in OPEN_STATUSES,
         "refusal": dossier_selectors.refusal_of(dossier),
+        "apology": dossier_selectors.apology_of(dossier),
+        "can_apologise": holds
+        and dossier.status
+        in (DossierStatus.RECEIVED, DossierStatus.PROCESSING, DossierStatus.PROCESSED),
         "open_supplement": dossier_selectors.open_supplement(dossier),
     }
 
@@ -355,6 +360,34 @@ def dossier_withdraw(request: HttpRequest, code: str) -> HttpResponse:
         lambda d: dossier_services.withdraw(d, request.user, note),  # type: ignore[arg-type]
         _("Đã ghi nhận người nộp rút hồ sơ."),
     )
+
+
+@login_required
+@require_POST
+def dossier_apologise(request: HttpRequest, code: str) -> HttpResponse:
+    reason = request.POST.get("reason", "")[:4000]
+    promised = parse_datetime(request.POST.get("promised", ""))
+    if promised is None:
+        messages.error(request, _("Chọn ngày giờ hẹn lại."))
+        return redirect("dossiers:dossier_detail", code=code)
+    if timezone.is_naive(promised):
+        promised = timezone.make_aware(promised)
+    return _act(
+        request,
+        code,
+        lambda d: dossier_services.apologise(d, request.user, reason, promised),  # type: ignore[arg-type]
+        _("Đã ghi phiếu xin lỗi và hẹn lại ngày trả kết quả; in phiếu giao người nộp."),
+    )
+
+
+@login_required
+@require_GET
+def dossier_apology_pdf(request: HttpRequest, code: str) -> HttpResponse:
+    dossier = _dossier(request, code)
+    apology = dossier_selectors.apology_of(dossier)
+    if apology is None:
+        raise Http404
+    return printing.apology_response(dossier, apology)
 
 
 @login_required

@@ -13,7 +13,7 @@ from tinhso.accounts.policies import is_official
 from tinhso.accounts.selectors import active_officials, role_holders, role_scope
 from tinhso.core.errors import NotFound
 from tinhso.core.models import OrgUnit
-from tinhso.dossiers.constants import REFUSED, DossierStatus
+from tinhso.dossiers.constants import APOLOGISED, REFUSED, DossierStatus
 from tinhso.dossiers.models import Dossier, Handover, Step, Supplement
 from tinhso.dossiers.text import normal_identifier, normal_phone
 
@@ -150,3 +150,8 @@ def open_supplement(dossier: Dossier) -> Supplement | None:
 def refusal_of(dossier: Dossier) -> Handover | None:
     """The line recording why the dossier was refused, if it was."""
     return dossier.handovers.filter(step_name=REFUSED).select_related("giver").last()
+
+
+def apology_of(dossier: Dossier) -> Handover | None:
+    """The latest apology for lateness, if any."""
+    return dossier.handovers.filter(step_name=APOLOGISED).select_related("giver").last()

@@ -21,6 +21,8 @@ from tinhso.core.errors import DomainError, Forbidden
 from tinhso.core.models import OrgUnit, OrgUnitKind
 from tinhso.core.text import fold, nfc
 from tinhso.dossiers.constants import (
+    APOLOGISED,
+    AUDIT_DOSSIER_APOLOGISED,
     AUDIT_DOSSIER_HANDED_OVER,
     AUDIT_DOSSIER_RECEIVED,
     AUDIT_DOSSIER_REFUSED,
@@ -481,6 +483,60 @@ def withdraw(
     dossier.status = DossierStatus.WITHDRAWN
     dossier.save(update_fields=["status", "handler", "finished_at"])
     audit.record(AUDIT_DOSSIER_WITHDRAWN, obj=dossier, detail={"code": dossier.code})
+    return dossier
+
+
+@transaction.atomic
+def apologise(
+    dossier: Dossier,
+    user: User,
+    reason: str,
+    promised: dt.datetime,
+    *,
+    at: dt.datetime | None = None,
+) -> Dossier:
+    """The dossier will be late: the holder apologises in writing and promises
+    a new date. It stays late for the statistics, which count against the
+    receipt's appointment."""
+    dossier = _locked(dossier)
+    _holding(
+        dossier,
+        user,
+        DossierStatus.RECEIVED,
+        DossierStatus.PROCESSING,
+        DossierStatus.PROCESSED,
+    )
+    reason = nfc(reason)
+    if not reason:
+        raise DomainError(
+            "apology_reason_required",
+            _("Ghi rõ lý do chậm trễ."),
+            extra={"field": "reason"},
+        )
+    if promised <= max(dossier.appointment_at, at or timezone.now()):
+        raise DomainError(
+            "apology_date_too_early",
+            _("Ngày hẹn lại phải sau hạn đã hẹn và sau lúc này."),
+            extra={"field": "promised"},
+        )
+    when = at or timezone.now()
+    Handover.objects.create(
+        dossier=dossier,
+        step=dossier.step,
+        step_name=APOLOGISED,
+        giver=user,
+        receiver=None,
+        handed_at=when,
+        on_time=when <= dossier.appointment_at,
+        note=reason,
+    )
+    dossier.rescheduled_at = promised
+    dossier.save(update_fields=["rescheduled_at"])
+    audit.record(
+        AUDIT_DOSSIER_APOLOGISED,
+        obj=dossier,
+        detail={"code": dossier.code, "promised": promised.isoformat()},
+    )
     return dossier
 
 
