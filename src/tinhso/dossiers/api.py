@@ -3,6 +3,7 @@ and reading; the administrators' import and export) and dossiers
 (receiving at the counter, reading, the receipt)."""
 
 import datetime as dt
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -19,15 +20,13 @@ from ninja.pagination import paginate
 from pydantic import BaseModel, ConfigDict, computed_field
 
 from tinhso.accounts.auth import current_user
-from tinhso.core import ratelimit
+from tinhso.accounts.models import User
 from tinhso.core.errors import DomainError, Forbidden, NotFound
 from tinhso.core.middleware import client_ip
 from tinhso.core.models import OrgUnit
 from tinhso.core.pagination import Paged
 from tinhso.dossiers import catalog_table, printing
 from tinhso.dossiers.constants import (
-    LOOKUP_MISSES,
-    LOOKUP_WINDOW,
     Channel,
     CopyKind,
     DossierStatus,
@@ -282,6 +281,14 @@ class ReceiveIn(Schema):
     documents: list[int] = Field(description="Số thứ tự các thành phần hồ sơ đã nhận")
 
 
+def _acted(
+    request: HttpRequest, code: str, act: Callable[[Dossier, User], object]
+) -> Dossier:
+    """Run a service act on a dossier the caller sees; the dossier as it is after."""
+    act(dossier_selectors.get_dossier_for(request.user, code), current_user(request))
+    return _detail(dossier_selectors.get_dossier_for(request.user, code))
+
+
 def _detail(dossier: Dossier) -> Dossier:
     """``dossier`` with what DossierDetailOut reads beyond its fields."""
     dossier.document_list = list(dossier.documents.all())  # type: ignore[attr-defined]
@@ -403,18 +410,9 @@ class LookUpOut(_Out):
 )
 def look_up(request: HttpRequest, payload: LookUpIn) -> Any:
     # A POST body: phone and ID numbers stay out of addresses and logs.
-    code, contact = payload.code, payload.contact
-    key = f"dossier-lookup:{client_ip(request)}"
-    if ratelimit.exceeded(key, limit=LOOKUP_MISSES):
-        raise DomainError(
-            "too_many_lookups",
-            _("Bạn đã tra cứu sai nhiều lần; hãy thử lại sau 15 phút."),
-            status=429,
-        )
-    dossier = dossier_selectors.look_up(code, contact)
-    if dossier is None:
-        ratelimit.hit(key, limit=LOOKUP_MISSES, window=LOOKUP_WINDOW)
-        raise NotFound("dossier_not_found", _("Không tìm thấy hồ sơ."))
+    dossier = dossier_services.look_up(
+        payload.code, payload.contact, client_ip(request)
+    )
     dossier.applicant_masked = dossier_selectors.masked_name(dossier.applicant_name)  # type: ignore[attr-defined]
     waiting = dossier_selectors.open_supplement(dossier)
     dossier.supplement_reason = waiting.reason if waiting else ""  # type: ignore[attr-defined]
@@ -441,7 +439,6 @@ class QueueOut(DossierOut):
     url_name="dossier_hand_over",
 )
 def hand_over(request: HttpRequest, code: str, payload: HandOverIn) -> Any:
-    dossier = dossier_selectors.get_dossier_for(request.user, code)
     receiver = dossier_selectors.official_named(payload.receiver)
     if receiver is None:
         raise NotFound(
@@ -449,10 +446,11 @@ def hand_over(request: HttpRequest, code: str, payload: HandOverIn) -> Any:
             _("Không có cán bộ nào có tên đăng nhập “%(name)s”.")
             % {"name": payload.receiver},
         )
-    dossier_services.hand_over(
-        dossier, current_user(request), receiver, note=payload.note
+    return _acted(
+        request,
+        code,
+        lambda d, u: dossier_services.hand_over(d, u, receiver, note=payload.note),
     )
-    return _detail(dossier_selectors.get_dossier_for(request.user, code))
 
 
 @router.post(
@@ -462,9 +460,11 @@ def hand_over(request: HttpRequest, code: str, payload: HandOverIn) -> Any:
     url_name="dossier_return",
 )
 def return_result(request: HttpRequest, code: str, payload: ReturnIn) -> Any:
-    dossier = dossier_selectors.get_dossier_for(request.user, code)
-    dossier_services.return_result(dossier, current_user(request), note=payload.note)
-    return _detail(dossier_selectors.get_dossier_for(request.user, code))
+    return _acted(
+        request,
+        code,
+        lambda d, u: dossier_services.return_result(d, u, note=payload.note),
+    )
 
 
 @router.get(
@@ -500,9 +500,11 @@ class SupplementIn(Schema):
     url_name="dossier_supplement",
 )
 def request_supplement(request: HttpRequest, code: str, payload: SupplementIn) -> Any:
-    dossier = dossier_selectors.get_dossier_for(request.user, code)
-    dossier_services.request_supplement(dossier, current_user(request), payload.reason)
-    return _detail(dossier_selectors.get_dossier_for(request.user, code))
+    return _acted(
+        request,
+        code,
+        lambda d, u: dossier_services.request_supplement(d, u, payload.reason),
+    )
 
 
 @router.post(
@@ -512,11 +514,11 @@ def request_supplement(request: HttpRequest, code: str, payload: SupplementIn) -
     url_name="dossier_supplement_received",
 )
 def receive_supplement(request: HttpRequest, code: str, payload: ReturnIn) -> Any:
-    dossier = dossier_selectors.get_dossier_for(request.user, code)
-    dossier_services.receive_supplement(
-        dossier, current_user(request), note=payload.note
+    return _acted(
+        request,
+        code,
+        lambda d, u: dossier_services.receive_supplement(d, u, note=payload.note),
     )
-    return _detail(dossier_selectors.get_dossier_for(request.user, code))
 
 
 @router.post(
@@ -526,9 +528,9 @@ def receive_supplement(request: HttpRequest, code: str, payload: ReturnIn) -> An
     url_name="dossier_refuse",
 )
 def refuse(request: HttpRequest, code: str, payload: SupplementIn) -> Any:
-    dossier = dossier_selectors.get_dossier_for(request.user, code)
-    dossier_services.refuse(dossier, current_user(request), payload.reason)
-    return _detail(dossier_selectors.get_dossier_for(request.user, code))
+    return _acted(
+        request, code, lambda d, u: dossier_services.refuse(d, u, payload.reason)
+    )
 
 
 @router.post(
@@ -538,9 +540,9 @@ def refuse(request: HttpRequest, code: str, payload: SupplementIn) -> Any:
     url_name="dossier_withdraw",
 )
 def withdraw(request: HttpRequest, code: str, payload: ReturnIn) -> Any:
-    dossier = dossier_selectors.get_dossier_for(request.user, code)
-    dossier_services.withdraw(dossier, current_user(request), payload.note)
-    return _detail(dossier_selectors.get_dossier_for(request.user, code))
+    return _acted(
+        request, code, lambda d, u: dossier_services.withdraw(d, u, payload.note)
+    )
 
 
 class ApologyIn(Schema):
@@ -555,9 +557,11 @@ class ApologyIn(Schema):
     url_name="dossier_apologise",
 )
 def apologise(request: HttpRequest, code: str, payload: ApologyIn) -> Any:
-    dossier = dossier_selectors.get_dossier_for(request.user, code)
     promised = payload.promised
     if timezone.is_naive(promised):
         promised = timezone.make_aware(promised)
-    dossier_services.apologise(dossier, current_user(request), payload.reason, promised)
-    return _detail(dossier_selectors.get_dossier_for(request.user, code))
+    return _acted(
+        request,
+        code,
+        lambda d, u: dossier_services.apologise(d, u, payload.reason, promised),
+    )

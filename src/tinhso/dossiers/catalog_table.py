@@ -177,11 +177,14 @@ def _for_sheet(value: object) -> object:
     return value if isinstance(value, int) else _cell(value)
 
 
+def decimal_text(value: Decimal) -> str:
+    """A decimal written the Vietnamese way: 0,5; 10."""
+    return f"{value.normalize():f}".replace(".", ",")
+
+
 def _for_csv(value: object) -> str:
-    # CSV carries text: decimals written the Vietnamese way (0,5).
-    if isinstance(value, Decimal):
-        return f"{value.normalize():f}".replace(".", ",")
-    return _cell(value)
+    # CSV carries text, decimals included.
+    return decimal_text(value) if isinstance(value, Decimal) else _cell(value)
 
 
 def write_table(rows: Iterable[dict[str, object]], kind: str) -> bytes:

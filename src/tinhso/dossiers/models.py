@@ -23,6 +23,11 @@ from tinhso.dossiers.constants import (
 HOURS_PER_DAY = 8
 
 
+def step_days(duration: Decimal, unit: str) -> Decimal:
+    """A step's time in working days, whether planned in hours or days."""
+    return duration / HOURS_PER_DAY if unit == DurationUnit.HOURS else duration
+
+
 class ProcedureField(models.Model):
     """A field (lĩnh vực) procedures are grouped by: hộ tịch, đất đai …"""
 
@@ -84,10 +89,6 @@ class Procedure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
-
-    @property
-    def has_fees(self) -> bool:
-        return any(fee.amount for fee in self.fees.all())
 
 
 class RequiredDocument(models.Model):
@@ -187,9 +188,7 @@ class Step(models.Model):
 
     @property
     def working_days(self) -> Decimal:
-        if self.duration_unit == DurationUnit.HOURS:
-            return self.duration / HOURS_PER_DAY
-        return self.duration
+        return step_days(self.duration, self.duration_unit)
 
 
 class Dossier(models.Model):

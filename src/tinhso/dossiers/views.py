@@ -2,6 +2,7 @@
 queue and dossier pages, the administrators' catalog import and export.
 Thin: forms in, selectors and services."""
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -15,14 +16,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from tinhso.accounts.policies import is_official
-from tinhso.core import ratelimit
 from tinhso.core.errors import DomainError, Forbidden, NotFound
 from tinhso.core.middleware import client_ip
 from tinhso.core.pagination import CappedPaginator
 from tinhso.dossiers import catalog_table, printing
 from tinhso.dossiers.constants import (
-    LOOKUP_MISSES,
-    LOOKUP_WINDOW,
     OPEN_STATUSES,
     DossierStatus,
 )
@@ -315,6 +313,19 @@ def _act(request: HttpRequest, code: str, act: Any, done: str) -> HttpResponse:
     return redirect("dossiers:dossier_detail", code=dossier.code)
 
 
+def _printed(
+    request: HttpRequest, code: str, find: Callable[[Dossier], Any], respond: Any
+) -> HttpResponse:
+    """The printed form of a record of the dossier (an apology, a refusal…);
+    404 when the dossier has none."""
+    dossier = _dossier(request, code)
+    record = find(dossier)
+    if record is None:
+        raise Http404
+    response: HttpResponse = respond(dossier, record)
+    return response
+
+
 @login_required
 @require_POST
 def dossier_supplement(request: HttpRequest, code: str) -> HttpResponse:
@@ -383,31 +394,25 @@ def dossier_apologise(request: HttpRequest, code: str) -> HttpResponse:
 @login_required
 @require_GET
 def dossier_apology_pdf(request: HttpRequest, code: str) -> HttpResponse:
-    dossier = _dossier(request, code)
-    apology = dossier_selectors.apology_of(dossier)
-    if apology is None:
-        raise Http404
-    return printing.apology_response(dossier, apology)
+    return _printed(
+        request, code, dossier_selectors.apology_of, printing.apology_response
+    )
 
 
 @login_required
 @require_GET
 def dossier_refusal_pdf(request: HttpRequest, code: str) -> HttpResponse:
-    dossier = _dossier(request, code)
-    refusal = dossier_selectors.refusal_of(dossier)
-    if refusal is None:
-        raise Http404
-    return printing.refusal_response(dossier, refusal)
+    return _printed(
+        request, code, dossier_selectors.refusal_of, printing.refusal_response
+    )
 
 
 @login_required
 @require_GET
 def dossier_supplement_pdf(request: HttpRequest, code: str) -> HttpResponse:
-    dossier = _dossier(request, code)
-    supplement = dossier_selectors.open_supplement(dossier)
-    if supplement is None:
-        raise Http404
-    return printing.supplement_response(dossier, supplement)
+    return _printed(
+        request, code, dossier_selectors.open_supplement, printing.supplement_response
+    )
 
 
 @login_required
@@ -444,26 +449,16 @@ def look_up(request: HttpRequest) -> HttpResponse:
     form = LookUpForm(request.POST or None)
     dossier = None
     status = 200
-    key = f"dossier-lookup:{client_ip(request)}"
     if form.is_valid():
-        if ratelimit.exceeded(key, limit=LOOKUP_MISSES):
-            form.add_error(
-                None, _("Bạn đã tra cứu sai nhiều lần; hãy thử lại sau 15 phút.")
+        try:
+            dossier = dossier_services.look_up(
+                form.cleaned_data["code"],
+                form.cleaned_data["contact"],
+                client_ip(request),
             )
-            status = 429
-        else:
-            dossier = dossier_selectors.look_up(
-                form.cleaned_data["code"], form.cleaned_data["contact"]
-            )
-            if dossier is None:
-                ratelimit.hit(key, limit=LOOKUP_MISSES, window=LOOKUP_WINDOW)
-                form.add_error(
-                    None,
-                    _(
-                        "Không tìm thấy hồ sơ có mã này với số điện thoại hoặc số "
-                        "định danh đã nhập."
-                    ),
-                )
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+            status = 429 if exc.status == 429 else 200
     context = {
         "form": form,
         "dossier": dossier,

@@ -1,7 +1,9 @@
 """Reads of dossiers: through the user's visibility, or, for the public
 look-up, by code together with the applicant's phone or ID number."""
 
+import contextlib
 import datetime as dt
+import re
 from typing import Any
 
 from django.db.models import Q, QuerySet
@@ -11,11 +13,11 @@ from django.utils.translation import gettext as _
 from tinhso.accounts.models import Role, User
 from tinhso.accounts.policies import is_official
 from tinhso.accounts.selectors import active_officials, role_holders, role_scope
-from tinhso.core.errors import NotFound
+from tinhso.accounts.services import normalize_phone
+from tinhso.core.errors import DomainError, NotFound
 from tinhso.core.models import OrgUnit
 from tinhso.dossiers.constants import APOLOGISED, REFUSED, DossierStatus
 from tinhso.dossiers.models import Dossier, Handover, Step, Supplement
-from tinhso.dossiers.text import normal_identifier, normal_phone
 
 # Roles that work on dossiers.
 DOSSIER_ROLES = (Role.ONE_STOP_OFFICER, Role.SPECIALIST, Role.LEADER)
@@ -65,7 +67,9 @@ def look_up(code: str, contact: str) -> Dossier | None:
     """The dossier with ``code`` whose applicant gave ``contact`` (phone or
     ID number); None for a wrong code or a wrong contact alike, so the
     answer never tells whether a code exists."""
-    given = {normal_phone(contact), normal_identifier(contact)} - {""}
+    given = {re.sub(r"\s", "", contact)} - {""}
+    with contextlib.suppress(DomainError):  # not a phone: an ID number
+        given.add(normalize_phone(contact))
     if not given:
         return None
     dossier = (

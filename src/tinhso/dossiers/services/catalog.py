@@ -35,12 +35,12 @@ from tinhso.dossiers.constants import (
     ServiceLevel,
 )
 from tinhso.dossiers.models import (
-    HOURS_PER_DAY,
     Fee,
     Procedure,
     ProcedureField,
     RequiredDocument,
     Step,
+    step_days,
 )
 
 # National procedure codes look like 1.001193 or 2.000986.000.00.00.H58.
@@ -77,9 +77,7 @@ class StepSpec:
 
     @property
     def working_days(self) -> Decimal:
-        if self.duration_unit == DurationUnit.HOURS:
-            return self.duration / HOURS_PER_DAY
-        return self.duration
+        return step_days(self.duration, self.duration_unit)
 
 
 @dataclass
@@ -131,7 +129,7 @@ def problems_of(spec: ProcedureSpec) -> list[str]:
                 "Thời hạn giải quyết tính theo nửa ngày làm việc, từ 0,5 đến "
                 "%(most)s ngày."
             )
-            % {"most": _days(MAX_DAYS)}
+            % {"most": table.decimal_text(MAX_DAYS)}
         )
     for step in spec.steps:
         if not Decimal("0.5") <= step.duration <= MAX_DAYS * 8 or step.duration != (
@@ -141,7 +139,7 @@ def problems_of(spec: ProcedureSpec) -> list[str]:
                 _(
                     "Bước “%(step)s”: thời gian từ 0,5 đến %(most)s, một chữ số thập phân."
                 )
-                % {"step": step.name, "most": _days(MAX_DAYS * 8)}
+                % {"step": step.name, "most": table.decimal_text(MAX_DAYS * 8)}
             )
     for fee in spec.fees:
         if fee.amount > MAX_AMOUNT:
@@ -166,7 +164,10 @@ def problems_of(spec: ProcedureSpec) -> list[str]:
                     "Các bước xử lý cộng lại %(steps)s ngày làm việc, khác thời hạn "
                     "giải quyết %(days)s ngày."
                 )
-                % {"steps": _days(total), "days": _days(spec.processing_days)}
+                % {
+                    "steps": table.decimal_text(total),
+                    "days": table.decimal_text(spec.processing_days),
+                }
             )
     return found
 
@@ -215,10 +216,6 @@ def _too_long(spec: "ProcedureSpec") -> list[str]:
         for what, text, limit in checks
         if len(text) > limit
     ]
-
-
-def _days(value: Decimal) -> str:
-    return f"{value.normalize():f}".replace(".", ",")
 
 
 def _field(name: str) -> tuple[ProcedureField, bool]:

@@ -16,8 +16,9 @@ from django.utils.translation import gettext as _
 from tinhso.accounts.models import Role, User
 from tinhso.accounts.policies import holds_role
 from tinhso.accounts.selectors import roles_of
-from tinhso.core import audit, numbering
-from tinhso.core.errors import DomainError, Forbidden
+from tinhso.accounts.services import CITIZEN_ID_RE, TAX_CODE_RE, normalize_phone
+from tinhso.core import audit, numbering, ratelimit
+from tinhso.core.errors import DomainError, Forbidden, NotFound
 from tinhso.core.models import OrgUnit, OrgUnitKind
 from tinhso.core.text import fold, nfc
 from tinhso.dossiers.constants import (
@@ -30,6 +31,8 @@ from tinhso.dossiers.constants import (
     AUDIT_DOSSIER_WITHDRAWN,
     AUDIT_SUPPLEMENT_RECEIVED,
     AUDIT_SUPPLEMENT_REQUESTED,
+    LOOKUP_MISSES,
+    LOOKUP_WINDOW,
     OPEN_STATUSES,
     REFUSED,
     SUPPLEMENT_RECEIVED,
@@ -47,12 +50,8 @@ from tinhso.dossiers.models import (
     SubmittedDocument,
     Supplement,
 )
+from tinhso.dossiers.selectors import dossiers as dossier_selectors
 from tinhso.dossiers.services.deadlines import appointment, extended, paused_halves
-from tinhso.dossiers.text import normal_identifier, normal_phone
-
-# A personal ID number (12 digits) or a tax code (10 digits, or 10-3 for a branch).
-_IDENTIFIER = re.compile(r"\d{12}|\d{10}(-\d{3})?")
-_PHONE = re.compile(r"0\d{9}")
 
 
 @dataclass
@@ -77,41 +76,39 @@ def dossier_code(agency: OrgUnit, received_at: dt.datetime) -> str:
 
 
 def _check_applicant(applicant: Applicant) -> Applicant:
-    cleaned = Applicant(
-        name=nfc(applicant.name),
-        id_number=normal_identifier(applicant.id_number),
-        phone=normal_phone(applicant.phone),
-        email=applicant.email.strip(),
-        address=nfc(applicant.address),
-    )
-    if not cleaned.name:
+    name = nfc(applicant.name)
+    id_number = re.sub(r"\s", "", applicant.id_number)
+    if not name:
         raise DomainError(
             "applicant_name_required",
             _("Cần họ tên người nộp hồ sơ."),
             extra={"field": "applicant_name"},
         )
-    if not _IDENTIFIER.fullmatch(cleaned.id_number):
+    if not (CITIZEN_ID_RE.match(id_number) or TAX_CODE_RE.match(id_number)):
         raise DomainError(
             "applicant_id_invalid",
             _("Số định danh cá nhân gồm 12 chữ số; mã số thuế gồm 10 chữ số."),
             extra={"field": "applicant_id_number"},
         )
-    if cleaned.email:
+    email = applicant.email.strip()
+    if email:
         try:
-            validate_email(cleaned.email)
+            validate_email(email)
         except ValidationError:
             raise DomainError(
                 "applicant_email_invalid",
                 _("Địa chỉ thư điện tử không hợp lệ."),
                 extra={"field": "applicant_email"},
             ) from None
-    if not _PHONE.fullmatch(cleaned.phone):
+    try:
+        phone = normalize_phone(applicant.phone)
+    except DomainError:
         raise DomainError(
             "applicant_phone_invalid",
             _("Số điện thoại gồm 10 chữ số, bắt đầu bằng 0."),
             extra={"field": "applicant_phone"},
-        )
-    return cleaned
+        ) from None
+    return Applicant(name, id_number, phone, email, nfc(applicant.address))
 
 
 # The province's public administration service centre (Decree 118/2025)
@@ -233,16 +230,19 @@ def _steps(dossier: Dossier) -> list[Step]:
 
 def _record(
     dossier: Dossier,
-    step: Step,
-    giver: User,
+    what: str,
+    giver: User | None,
     receiver: User | None,
     note: str,
     at: dt.datetime,
+    *,
+    step: int | None = None,
 ) -> Handover:
+    """One line of the control sheet, at the dossier's step unless told."""
     return Handover.objects.create(
         dossier=dossier,
-        step=step.position,
-        step_name=step.name,
+        step=dossier.step if step is None else step,
+        step_name=what,
         giver=giver,
         receiver=receiver,
         handed_at=at,
@@ -323,7 +323,7 @@ def hand_over(
         raise DomainError(
             "dossier_step_missing", _("Trình tự của thủ tục không còn bước này.")
         )
-    _record(dossier, current, giver, receiver, note, when)
+    _record(dossier, current.name, giver, receiver, note, when, step=current.position)
     dossier.step, dossier.handler = following.position, receiver
     last = following.position == steps[-1].position
     dossier.status = DossierStatus.PROCESSED if last else DossierStatus.PROCESSING
@@ -359,7 +359,7 @@ def return_result(
         )
     when = at or timezone.now()
     last = _steps(dossier)[-1]
-    _record(dossier, last, officer, None, note, when)
+    _record(dossier, last.name, officer, None, note, when, step=last.position)
     dossier.status, dossier.handler = DossierStatus.RETURNED, None
     dossier.save(update_fields=["status", "handler"])
     audit.record(AUDIT_DOSSIER_RETURNED, obj=dossier, detail={"code": dossier.code})
@@ -397,16 +397,7 @@ def request_supplement(
     supplement = Supplement.objects.create(
         dossier=dossier, reason=reason, requested_at=when, requested_by=user
     )
-    Handover.objects.create(
-        dossier=dossier,
-        step=dossier.step,
-        step_name=SUPPLEMENT_REQUESTED,
-        giver=user,
-        receiver=None,
-        handed_at=when,
-        on_time=when <= dossier.appointment_at,
-        note=reason,
-    )
+    _record(dossier, SUPPLEMENT_REQUESTED, user, None, reason, when)
     dossier.status = DossierStatus.SUPPLEMENT
     dossier.save(update_fields=["status"])
     audit.record(AUDIT_SUPPLEMENT_REQUESTED, obj=dossier, detail={"code": dossier.code})
@@ -429,16 +420,7 @@ def receive_supplement(
     supplement.save(update_fields=["received_at", "paused_halves"])
     dossier.appointment_at = extended(dossier.appointment_at, supplement.paused_halves)
     dossier.status = DossierStatus.PROCESSING
-    Handover.objects.create(
-        dossier=dossier,
-        step=dossier.step,
-        step_name=SUPPLEMENT_RECEIVED,
-        giver=None,
-        receiver=user,
-        handed_at=when,
-        on_time=when <= dossier.appointment_at,
-        note=nfc(note),
-    )
+    _record(dossier, SUPPLEMENT_RECEIVED, None, user, nfc(note), when)
     dossier.save(update_fields=["status", "appointment_at"])
     audit.record(
         AUDIT_SUPPLEMENT_RECEIVED,
@@ -520,16 +502,7 @@ def apologise(
             extra={"field": "promised"},
         )
     when = at or timezone.now()
-    Handover.objects.create(
-        dossier=dossier,
-        step=dossier.step,
-        step_name=APOLOGISED,
-        giver=user,
-        receiver=None,
-        handed_at=when,
-        on_time=when <= dossier.appointment_at,
-        note=reason,
-    )
+    _record(dossier, APOLOGISED, user, None, reason, when)
     dossier.rescheduled_at = promised
     dossier.save(update_fields=["rescheduled_at"])
     audit.record(
@@ -544,14 +517,28 @@ def _close(
     dossier: Dossier, user: User, what: str, note: str, at: dt.datetime | None
 ) -> None:
     when = at or timezone.now()
-    Handover.objects.create(
-        dossier=dossier,
-        step=dossier.step,
-        step_name=what,
-        giver=user,
-        receiver=None,
-        handed_at=when,
-        on_time=when <= dossier.appointment_at,
-        note=note,
-    )
+    _record(dossier, what, user, None, note, when)
     dossier.handler, dossier.finished_at = None, when
+
+
+def look_up(code: str, contact: str, address: str | None) -> Dossier:
+    """The public look-up, limited per client address: NotFound on a miss
+    (counted), 429 once LOOKUP_MISSES misses were made in LOOKUP_WINDOW."""
+    key = f"dossier-lookup:{address}"
+    if ratelimit.exceeded(key, limit=LOOKUP_MISSES):
+        raise DomainError(
+            "too_many_lookups",
+            _("Bạn đã tra cứu sai nhiều lần; hãy thử lại sau 15 phút."),
+            status=429,
+        )
+    dossier = dossier_selectors.look_up(code, contact)
+    if dossier is None:
+        ratelimit.hit(key, limit=LOOKUP_MISSES, window=LOOKUP_WINDOW)
+        raise NotFound(
+            "dossier_not_found",
+            _(
+                "Không tìm thấy hồ sơ có mã này với số điện thoại hoặc số định danh "
+                "đã nhập."
+            ),
+        )
+    return dossier
