@@ -56,3 +56,21 @@ def official(
 
 def administrator(unit: OrgUnit, **extra: Any) -> User:
     return official(unit=unit, role=Role.ADMINISTRATOR, subtree=True, **extra)
+
+
+def citizen(
+    identifier: str = "008192004217",
+    full_name: str = "Nguyễn Thị Mai Hương",
+    phone: str = "0912345678",
+    kind: str = "citizen",
+) -> User:
+    """An active citizen account (or a business, given a tax code and kind)."""
+    user = accounts.register_public_account(
+        kind=kind,
+        identifier=identifier,
+        full_name=full_name,
+        phone=phone,
+        password=PASSWORD,
+    )
+    accounts.activate_public_account(user)
+    return user

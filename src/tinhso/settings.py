@@ -1,5 +1,6 @@
 """The one settings module; every value comes from the environment (conf.env)."""
 
+import hashlib
 from pathlib import Path
 
 from django.utils.translation import gettext_lazy as _
@@ -158,6 +159,47 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
 PROVINCE_NAME = env.get_str("TINHSO_PROVINCE_NAME", "")
 SMS_BACKEND = env.get_str("TINHSO_SMS_BACKEND", "console")
+
+_email = env.get_str("TINHSO_EMAIL_BACKEND", "console")
+if _email == "smtp":
+    _smtp = env.smtp()
+    _mailer: dict[str, object] = {
+        "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "OPTIONS": {
+            "host": _smtp.host,
+            "port": _smtp.port,
+            "username": _smtp.username,
+            "password": _smtp.password,
+            "use_ssl": _smtp.ssl,
+            "use_tls": not _smtp.ssl,
+            "timeout": 20,
+        },
+    }
+elif _email == "console":
+    _mailer = {"BACKEND": "django.core.mail.backends.console.EmailBackend"}
+else:
+    _mailer = {"BACKEND": _email}
+MAILERS = {"default": _mailer}
+DEFAULT_FROM_EMAIL = env.get_str("TINHSO_EMAIL_FROM", "no-reply@localhost")
+
+# The account VietQR codes pay fees into. The defaults are a demo account:
+# a deployment check warns while they are in use.
+DEMO_PAYMENT_ACCOUNT = "9704050000000"
+PAYMENT_BANK_BIN = env.get_digits(
+    "TINHSO_PAYMENT_BANK_BIN", "970405", length=range(6, 7)
+)
+PAYMENT_ACCOUNT = env.get_digits(
+    "TINHSO_PAYMENT_ACCOUNT", DEMO_PAYMENT_ACCOUNT, length=range(1, 20)
+)
+PAYMENT_ACCOUNT_NAME = env.get_str(
+    "TINHSO_PAYMENT_ACCOUNT_NAME", "TAI KHOAN THU PHI DEMO"
+)
+# Without a secret from the bank, one derived from the secret key: enough for
+# the simulated bank (``tinhso dossiers bank-notify``) of a demo.
+PAYMENT_NOTIFY_SECRET = (
+    env.get_optional("TINHSO_PAYMENT_NOTIFY_SECRET")
+    or hashlib.sha256(f"bank-notify:{SECRET_KEY}".encode()).hexdigest()
+)
 
 # Signing keys on tokens or an HSM. Only the listed libraries are ever loaded:
 # loading one runs its code in this process.

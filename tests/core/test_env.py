@@ -55,6 +55,16 @@ def _bad_settings(tmp_path: Path) -> list[tuple[str, dict[str, str]]]:
         ("TINHSO_S3_BUCKET", {"TINHSO_STORAGE": "s3"}),
         ("TINHSO_TASKS", {"TINHSO_TASKS": "celery"}),
         ("TINHSO_LOG_LEVEL", {"TINHSO_LOG_LEVEL": "verbose"}),
+        ("TINHSO_PAYMENT_BANK_BIN", {"TINHSO_PAYMENT_BANK_BIN": "VCB"}),
+        ("TINHSO_PAYMENT_ACCOUNT", {"TINHSO_PAYMENT_ACCOUNT": "0011-0000-1"}),
+        ("TINHSO_SMTP_URL", {"TINHSO_EMAIL_BACKEND": "smtp"}),
+        (
+            "TINHSO_SMTP_URL",
+            {
+                "TINHSO_EMAIL_BACKEND": "smtp",
+                "TINHSO_SMTP_URL": "http://thu:mat-khau@mail.tinh.gov.vn",
+            },
+        ),
     ]
 
 
@@ -85,8 +95,12 @@ def test_each_bad_setting_stops_start_up_with_one_sentence(tmp_path: Path) -> No
 def test_good_settings_start(tmp_path: Path) -> None:
     """With sound settings `tinhso check` passes and the data folder is created."""
     data = tmp_path / "new" / "var"
-    gateway = {"TINHSO_SMS_BACKEND": "tinhso.accounts.sms.ConsoleSMS"}
-    environment = clean_environment(data, **gateway)
+    gateways = {
+        "TINHSO_SMS_BACKEND": "tinhso.accounts.sms.ConsoleSMS",
+        "TINHSO_PAYMENT_ACCOUNT": "115000123456",
+        "TINHSO_PAYMENT_BANK_BIN": "970415",
+    }
+    environment = clean_environment(data, **gateways)
     result = run_tinhso(["check"], environment, tmp_path)
     assert result.returncode == 0, result.stderr
     assert "no issues" in result.stdout
@@ -98,6 +112,14 @@ def test_console_sms_in_production_is_flagged(tmp_path: Path) -> None:
     result = run_tinhso(["check"], clean_environment(tmp_path / "var"), tmp_path)
     assert result.returncode == 0, result.stderr
     assert "tinhso.W001" in result.stderr + result.stdout
+
+
+def test_demo_fee_account_in_production_is_flagged(tmp_path: Path) -> None:
+    """Without the agency's own account, a production start warns that fees
+    would be paid into the demo one."""
+    result = run_tinhso(["check"], clean_environment(tmp_path / "var"), tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "tinhso.W002" in result.stderr + result.stdout
 
 
 def _settings_value(data: Path, cwd: Path, name: str, **extra: str) -> str:

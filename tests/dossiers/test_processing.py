@@ -34,7 +34,7 @@ class Office:
     """A commune's one-stop officer, specialist and chairman, and the
     commune police officer an inter-agency step goes to."""
 
-    def __init__(self, province: OrgUnit) -> None:
+    def __init__(self, province: OrgUnit, *, fee: int = 0) -> None:
         self.commune = factories.orgunit(
             kind=OrgUnitKind.COMMUNE,
             name="Phường Hà Giang 1",
@@ -65,6 +65,7 @@ class Office:
         ]
         spec = birth(
             processing_days=Decimal("2.5"),
+            fees=[catalog.FeeSpec("charge", "Lệ phí đăng ký khai sinh", fee)],
             steps=[
                 catalog.StepSpec(
                     step[0],

@@ -10,7 +10,7 @@ import secrets
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 # Every variable read here, with its default and meaning; the README lists the
 # same names and a test keeps the two in step.
@@ -36,6 +36,13 @@ VARIABLES: dict[str, str] = {
     "TINHSO_EDXML_HTTP_TOKEN": "bearer token for that endpoint (http)",
     "TINHSO_EDXML_HTTP_TIMEOUT": "seconds to wait for it; default 15",
     "TINHSO_SOFFICE": "LibreOffice's soffice for DOCX drafts; default from PATH",
+    "TINHSO_EMAIL_BACKEND": "console (default), smtp, or a dotted path to a backend",
+    "TINHSO_SMTP_URL": "smtp://user:password@host:port for the smtp e-mail backend",
+    "TINHSO_EMAIL_FROM": "sender address of the platform's e-mail",
+    "TINHSO_PAYMENT_BANK_BIN": "NAPAS BIN of the bank holding the fee account",
+    "TINHSO_PAYMENT_ACCOUNT": "account number fees are paid into by VietQR",
+    "TINHSO_PAYMENT_ACCOUNT_NAME": "name of that account, shown to payers",
+    "TINHSO_PAYMENT_NOTIFY_SECRET": "secret shared with the bank to sign notifications",
 }
 
 
@@ -222,3 +229,49 @@ def redis_url() -> str | None:
             f"not {scheme + '://' if scheme else 'a bare address'}."
         )
     return url
+
+
+@dataclass(frozen=True)
+class Smtp:
+    host: str
+    port: int
+    username: str
+    password: str
+    ssl: bool
+
+
+def smtp() -> Smtp:
+    url = get_optional("TINHSO_SMTP_URL")
+    if url is None:
+        raise ConfigError("TINHSO_EMAIL_BACKEND=smtp needs TINHSO_SMTP_URL.")
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    if scheme not in {"smtp", "smtps"} or not parts.hostname:
+        # As with REDIS_URL, never echo the URL: it may hold a password.
+        raise ConfigError(
+            "TINHSO_SMTP_URL must look like smtp://user:password@host:587 "
+            "or smtps://user:password@host:465."
+        )
+    try:
+        port = parts.port
+    except ValueError:
+        raise ConfigError("TINHSO_SMTP_URL has a port that is not a number.") from None
+    return Smtp(
+        host=parts.hostname,
+        port=port or (465 if scheme == "smtps" else 587),
+        username=unquote(parts.username or ""),
+        password=unquote(parts.password or ""),
+        ssl=scheme == "smtps",
+    )
+
+
+def get_digits(name: str, default: str, *, length: range) -> str:
+    value = get_str(name, default)
+    if not value.isdigit() or len(value) not in length:
+        size = (
+            f"{length.start}"
+            if len(length) == 1
+            else f"{length.start} to {length.stop - 1}"
+        )
+        raise ConfigError(f"{name} must be {size} digits, not {value!r}.")
+    return value

@@ -4,7 +4,7 @@ from typing import Any
 
 from django.tasks import task
 
-from tinhso.core import audit, search
+from tinhso.core import audit, idempotency, search
 from tinhso.core.models import AuditEntry
 
 
@@ -28,3 +28,9 @@ def verify_audit_chain() -> dict[str, Any]:
 def optimize_search() -> dict[str, float]:
     """``search.optimize`` off the request path; operators schedule it nightly."""
     return dict(search.optimize())
+
+
+@task()
+def forget_idempotency_keys() -> dict[str, int]:
+    """``idempotency.forget_old`` off the request path; operators schedule it daily."""
+    return {"deleted": idempotency.forget_old()}

@@ -35,3 +35,15 @@ _WORD = re.compile(r"[0-9a-z]+")
 def words(text: str) -> list[str]:
     """Folded search words of ``text``: letters and digits only."""
     return _WORD.findall(fold(text))
+
+
+_D_STROKE_CASED = str.maketrans(
+    {"đ": "d", "Đ": "D", "Ð": "D", "ð": "d", "Ɖ": "D", "ɖ": "d"}
+)
+
+
+def unaccented(text: str) -> str:
+    """Vietnamese without diacritics, case kept: for SMS, which carriers send
+    as plain 160-character text only when it has no marks."""
+    decomposed = unicodedata.normalize("NFD", text.translate(_D_STROKE_CASED))
+    return "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")

@@ -3,6 +3,7 @@ and reading; the administrators' import and export) and dossiers
 (receiving at the counter, reading, the receipt)."""
 
 import datetime as dt
+import hashlib
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
@@ -14,25 +15,31 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ninja import Field, File, Query, Router, Schema, Status
+from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 from pydantic import BaseModel, ConfigDict, computed_field
 
 from tinhso.accounts.auth import current_user
 from tinhso.accounts.models import User
+from tinhso.accounts.policies import is_official
+from tinhso.core import files, idempotency
 from tinhso.core.errors import DomainError, Forbidden, NotFound
 from tinhso.core.middleware import client_ip
 from tinhso.core.models import OrgUnit
 from tinhso.core.pagination import Paged
 from tinhso.dossiers import catalog_table, printing
 from tinhso.dossiers.constants import (
+    BankOutcome,
     Channel,
     CopyKind,
     DossierStatus,
     DurationUnit,
     FeeKind,
+    PaymentMethod,
+    PaymentStatus,
     ProcedureLevel,
+    Satisfaction,
     ServiceLevel,
 )
 from tinhso.dossiers.models import Dossier
@@ -41,6 +48,7 @@ from tinhso.dossiers.selectors import catalog as selectors
 from tinhso.dossiers.selectors import dossiers as dossier_selectors
 from tinhso.dossiers.services import catalog as services
 from tinhso.dossiers.services import dossiers as dossier_services
+from tinhso.dossiers.services import online, payments
 
 router = Router(tags=["Thủ tục hành chính"])
 
@@ -565,3 +573,259 @@ def apologise(request: HttpRequest, code: str, payload: ApologyIn) -> Any:
         code,
         lambda d, u: dossier_services.apologise(d, u, payload.reason, promised),
     )
+
+
+# Online submission, payments, results, ratings -------------------------------
+
+
+class OnlineIn(Schema):
+    procedure_code: str = Field(max_length=40)
+    agency_id: int = Field(description="Nơi nộp: xã, phường hoặc cơ quan tiếp nhận")
+    phone: str = Field("", max_length=15, description="Mặc định: số của tài khoản")
+    email: str = Field("", max_length=254)
+    address: str = Field("", max_length=300)
+    note: str = Field("", max_length=2000)
+
+
+def _file_digest(upload: online.Upload) -> tuple[str, str]:
+    digest = hashlib.sha256()
+    upload.stream.seek(0)
+    while chunk := upload.stream.read(1024 * 1024):
+        digest.update(chunk)
+    upload.stream.seek(0)
+    return upload.name, digest.hexdigest()
+
+
+def _agency(agency_id: int) -> OrgUnit:
+    unit = OrgUnit.objects.filter(pk=agency_id, legacy=False).first()
+    if unit is None:
+        raise NotFound(
+            "agency_not_found",
+            _("Không có nơi tiếp nhận này."),
+            extra={"field": "agency_id"},
+        )
+    return unit
+
+
+@router.post(
+    "/submissions",
+    response={201: DossierDetailOut, 200: DossierDetailOut},
+    summary="Nộp hồ sơ trực tuyến (công dân, doanh nghiệp)",
+    description=(
+        "multipart/form-data: các trường của OnlineIn và tệp của từng thành phần "
+        "hồ sơ trong trường `doc_<số thứ tự>` (có thể nhiều tệp). Gửi kèm tiêu đề "
+        "`Idempotency-Key`: gửi lại cùng khóa trả lại hồ sơ đã tạo (200), không tạo "
+        "hồ sơ thứ hai."
+    ),
+    url_name="dossier_submit",
+)
+def submit_online(request: HttpRequest, payload: Form[OnlineIn]) -> Any:
+    user = current_user(request)
+    procedure = selectors.get_procedure(payload.procedure_code)
+    papers = {
+        d.position: [
+            online.Upload(f.name or "", f)
+            for f in request.FILES.getlist(f"doc_{d.position}")
+        ]
+        for d in procedure.documents.all()
+    }
+    digest = idempotency.fingerprint(
+        payload.model_dump(),
+        {n: [_file_digest(u) for u in ups] for n, ups in papers.items() if ups},
+    )
+
+    def act() -> tuple[int, Any]:
+        dossier = online.submit_online(
+            user,
+            procedure,
+            _agency(payload.agency_id),
+            papers,
+            phone=payload.phone,
+            email=payload.email,
+            address=payload.address,
+            note=payload.note,
+        )
+        return 201, {"code": dossier.code}
+
+    status, body, replayed = idempotency.once(
+        user, request.headers.get(idempotency.HEADER), digest, act
+    )
+    dossier = dossier_selectors.get_dossier_for(user, body["code"])
+    return Status(200 if replayed else status, _detail(dossier))
+
+
+@router.post(
+    "/dossiers/{code}/accept",
+    response=DossierDetailOut,
+    summary="Tiếp nhận hồ sơ nộp trực tuyến (cán bộ một cửa)",
+    url_name="dossier_accept",
+)
+def accept(request: HttpRequest, code: str) -> Any:
+    return _acted(request, code, online.accept_online)
+
+
+class PaymentOut(_Out):
+    amount: int = Field(description="Số tiền, đồng")
+    reference: str = Field(description="Nội dung chuyển khoản gắn với hồ sơ")
+    status: PaymentStatus
+    method: str
+    paid_at: dt.datetime | None
+    receipt_number: int | None
+    vietqr: str | None = Field(
+        description="Nội dung mã VietQR (EMVCo) trả đúng số tiền, khi chưa nộp"
+    )
+
+
+def _payment_out(dossier: Dossier) -> Any:
+    payment = dossier_selectors.payment_of(dossier)
+    if payment is None:
+        raise NotFound(
+            "dossier_free", _("Thủ tục của hồ sơ này không thu phí, lệ phí.")
+        )
+    payment.vietqr = (  # type: ignore[attr-defined]
+        payments.qr_text(payment) if payment.status == PaymentStatus.PENDING else None
+    )
+    return payment
+
+
+@router.get(
+    "/dossiers/{code}/payment",
+    response=PaymentOut,
+    summary="Phí, lệ phí của hồ sơ và mã VietQR để nộp",
+    url_name="dossier_payment",
+)
+def get_payment(request: HttpRequest, code: str) -> Any:
+    return _payment_out(dossier_selectors.get_dossier_for(request.user, code))
+
+
+class ConfirmIn(Schema):
+    method: PaymentMethod
+
+
+@router.post(
+    "/dossiers/{code}/payment/confirm",
+    response=PaymentOut,
+    summary="Cán bộ một cửa xác nhận đã nộp phí, lệ phí",
+    url_name="dossier_payment_confirm",
+)
+def confirm_payment(request: HttpRequest, code: str, payload: ConfirmIn) -> Any:
+    dossier = dossier_selectors.get_dossier_for(request.user, code)
+    payments.confirm_payment(dossier, current_user(request), payload.method)
+    return _payment_out(dossier)
+
+
+@router.get(
+    "/dossiers/{code}/payment/receipt.pdf",
+    summary="Biên nhận nộp phí, lệ phí (PDF)",
+    url_name="dossier_payment_receipt",
+)
+def payment_receipt(request: HttpRequest, code: str) -> HttpResponse:
+    dossier = dossier_selectors.get_dossier_for(request.user, code)
+    payment = dossier_selectors.payment_of(dossier)
+    if payment is None or payment.status != PaymentStatus.PAID:
+        raise NotFound("dossier_unpaid", _("Hồ sơ chưa nộp phí, lệ phí."))
+    return printing.payment_receipt_response(dossier, payment)
+
+
+class BankNotificationOut(_Out):
+    transaction_id: str
+    outcome: BankOutcome
+    replayed: bool
+
+
+@router.post(
+    "/payments/notifications",
+    response=BankNotificationOut,
+    auth=None,
+    summary="Báo có của ngân hàng (ký HMAC-SHA256)",
+    description=(
+        "Thân JSON: transaction_id, amount (đồng), description (nội dung chuyển "
+        "khoản), credited_at (ISO 8601, có múi giờ), account. Tiêu đề "
+        "`X-Tinhso-Signature: sha256=<HMAC-SHA256 của thân với khóa chung>`. Gửi lại "
+        "cùng giao dịch trả lại kết quả lần đầu và không thay đổi gì."
+    ),
+    url_name="bank_notification",
+)
+def bank_notification(request: HttpRequest) -> Any:
+    notification, new = payments.record_bank_notification(
+        request.body, request.headers.get(payments.SIGNATURE_HEADER)
+    )
+    notification.replayed = not new  # type: ignore[attr-defined]
+    return notification
+
+
+@router.post(
+    "/dossiers/{code}/supplement/answer",
+    response=DossierDetailOut,
+    summary="Người nộp gửi giấy tờ bổ sung (multipart: files, note)",
+    url_name="dossier_supplement_answer",
+)
+def answer_supplement(
+    request: HttpRequest,
+    code: str,
+    note: Form[str] = "",
+    files: File[list[UploadedFile]] = None,  # type: ignore[assignment]
+) -> Any:
+    uploads = [online.Upload(f.name or "", f) for f in files or []]
+    return _acted(
+        request,
+        code,
+        lambda dossier, user: online.answer_supplement(
+            dossier, user, uploads, note=note
+        ),
+    )
+
+
+@router.post(
+    "/dossiers/{code}/result",
+    response=DossierDetailOut,
+    summary="Lưu kết quả điện tử (PDF); nền tảng ký số bằng chứng thư của cơ quan",
+    url_name="dossier_result_attach",
+)
+def attach_result(request: HttpRequest, code: str, file: File[UploadedFile]) -> Any:
+    upload = online.Upload(file.name or "", file)
+    return _acted(
+        request, code, lambda dossier, user: online.attach_result(dossier, user, upload)
+    )
+
+
+@router.get(
+    "/dossiers/{code}/result.pdf",
+    summary="Tải kết quả điện tử",
+    url_name="dossier_result",
+)
+def download_result(request: HttpRequest, code: str) -> Any:
+    dossier = dossier_selectors.get_dossier_for(request.user, code)
+    official = is_official(request.user)
+    if dossier.result_file is None or (
+        not official and dossier.status != DossierStatus.RETURNED
+    ):
+        raise NotFound("result_not_ready", _("Hồ sơ chưa có kết quả điện tử."))
+    return files.response(
+        dossier.result_file, filename=f"ket-qua-{dossier.code}.pdf", no_store=True
+    )
+
+
+class RatingIn(Schema):
+    satisfaction: Satisfaction
+    comment: str = Field("", max_length=2000)
+
+
+class RatingOut(_Out):
+    satisfaction: Satisfaction
+    comment: str
+    rated_at: dt.datetime
+
+
+@router.post(
+    "/dossiers/{code}/rating",
+    response={201: RatingOut},
+    summary="Người nộp đánh giá mức độ hài lòng",
+    url_name="dossier_rating",
+)
+def rate(request: HttpRequest, code: str, payload: RatingIn) -> Any:
+    dossier = dossier_selectors.get_dossier_for(request.user, code)
+    rating = online.rate(
+        dossier, current_user(request), payload.satisfaction, payload.comment
+    )
+    return Status(201, rating)

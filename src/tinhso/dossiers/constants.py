@@ -105,3 +105,41 @@ SUPPLEMENT_RECEIVED = "Nhận hồ sơ bổ sung"
 REFUSED = "Từ chối giải quyết hồ sơ"
 WITHDRAWN = "Người nộp rút hồ sơ"
 APOLOGISED = "Xin lỗi và hẹn lại ngày trả kết quả"
+
+
+class PaymentStatus(models.TextChoices):
+    PENDING = "pending", _("Chưa nộp")
+    PAID = "paid", _("Đã nộp")
+
+
+class PaymentMethod(models.TextChoices):
+    VIETQR = "vietqr", _("Chuyển khoản VietQR")
+    COUNTER = "counter", _("Tiền mặt tại Bộ phận Một cửa")
+
+
+class BankOutcome(models.TextChoices):
+    """What became of a credit the bank reported."""
+
+    PAID = "paid", _("Đã ghi nhận thanh toán")
+    UNKNOWN_REFERENCE = "unknown_reference", _("Không khớp hồ sơ nào")
+    WRONG_AMOUNT = "wrong_amount", _("Sai số tiền")
+    ALREADY_PAID = "already_paid", _("Hồ sơ đã được thanh toán trước đó")
+
+
+class Satisfaction(models.TextChoices):
+    SATISFIED = "satisfied", _("Hài lòng")
+    NEUTRAL = "neutral", _("Bình thường")
+    DISSATISFIED = "dissatisfied", _("Không hài lòng")
+
+
+AUDIT_PAYMENT_CONFIRMED = "dossiers.payment.confirmed"
+AUDIT_BANK_NOTIFIED = "dossiers.payment.bank_notified"
+AUDIT_DOSSIER_SUBMITTED = "dossiers.dossier.submitted"
+AUDIT_DOSSIER_ACCEPTED = "dossiers.dossier.accepted"
+AUDIT_RESULT_ATTACHED = "dossiers.dossier.result_attached"
+AUDIT_DOSSIER_RATED = "dossiers.dossier.rated"
+
+# Control-sheet lines of the online path and of payment.
+SUBMITTED_ONLINE = "Nộp hồ sơ trực tuyến"
+ACCEPTED_ONLINE = "Tiếp nhận hồ sơ trực tuyến"
+PAID = "Nộp phí, lệ phí"

@@ -9,7 +9,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from tinhso.core.models import OrgUnit
-from tinhso.dossiers.constants import ProcedureLevel, ServiceLevel
+from tinhso.dossiers.constants import ProcedureLevel, Satisfaction, ServiceLevel
 from tinhso.dossiers.models import Procedure
 from tinhso.dossiers.selectors.catalog import fields
 
@@ -160,3 +160,44 @@ class HandOverForm(forms.Form):
         if not data.get("receiver") and not data.get("receiver_username"):
             raise forms.ValidationError(_("Chọn người nhận hồ sơ."))
         return data
+
+
+class OnlineForm(forms.Form):
+    """The portal's submission form; the papers' files come as ``doc_<n>``
+    inputs, one per required document, read by the view."""
+
+    place = forms.ModelChoiceField(
+        label=_("Nơi nộp hồ sơ"), queryset=OrgUnit.objects.none()
+    )
+    phone = forms.CharField(label=_("Số điện thoại nhận thông báo"), max_length=15)
+    email = forms.EmailField(label=_("Thư điện tử"), required=False)
+    address = forms.CharField(label=_("Địa chỉ"), max_length=300, required=False)
+    note = forms.CharField(
+        label=_("Ghi chú cho cán bộ tiếp nhận"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args: Any, places: list[OrgUnit], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        place = self.fields["place"]
+        place.queryset = OrgUnit.objects.filter(  # type: ignore[attr-defined]
+            pk__in=[p.pk for p in places]
+        ).order_by("name")
+        if len(places) == 1:
+            place.initial = places[0]
+
+
+class RatingForm(forms.Form):
+    satisfaction = forms.ChoiceField(
+        label=_("Ông/bà có hài lòng với việc giải quyết hồ sơ?"),
+        choices=Satisfaction.choices,
+        widget=forms.RadioSelect,
+    )
+    comment = forms.CharField(
+        label=_("Góp ý"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )

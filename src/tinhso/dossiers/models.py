@@ -1,5 +1,6 @@
-"""The procedure catalog: procedures, what they need, what they cost, how
-they are processed. Dossiers arrive in a later part of the app."""
+"""The procedure catalog (procedures, what they need, what they cost, how
+they are processed) and the dossiers of it: their papers, their hand-overs,
+supplements, payments, notifications and ratings."""
 
 from decimal import Decimal
 
@@ -10,12 +11,16 @@ from django.utils.translation import gettext_lazy as _
 
 from tinhso.core.models import OrgUnit, StoredFile
 from tinhso.dossiers.constants import (
+    BankOutcome,
     Channel,
     CopyKind,
     DossierStatus,
     DurationUnit,
     FeeKind,
+    PaymentMethod,
+    PaymentStatus,
     ProcedureLevel,
+    Satisfaction,
     ServiceLevel,
 )
 
@@ -249,6 +254,22 @@ class Dossier(models.Model):
     # The later date an apology promises; lateness still counts against
     # ``appointment_at``, the one on the receipt.
     rescheduled_at = models.DateTimeField(_("hẹn lại"), null=True, blank=True)
+    # Online only: when the applicant sent it. ``received_at`` is the same
+    # until a one-stop officer accepts it, then the time of acceptance,
+    # from which the appointment runs.
+    submitted_at = models.DateTimeField(_("nộp trực tuyến lúc"), null=True, blank=True)
+    result_file = models.ForeignKey(
+        StoredFile,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("kết quả điện tử"),
+    )
+    # The agency seal certificate the electronic result was signed with.
+    result_sealed_by = models.CharField(
+        _("chứng thư ký kết quả"), max_length=64, blank=True
+    )
 
     class Meta:
         ordering = ["-received_at", "-pk"]
@@ -354,3 +375,108 @@ class Supplement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.dossier_id}: {self.reason[:40]}"
+
+
+class Payment(models.Model):
+    """What the applicant owes for the dossier's fees and charges, and how it
+    was paid: by VietQR transfer, confirmed by the bank's notification or
+    by an officer, or in cash at the counter."""
+
+    dossier = models.OneToOneField(
+        Dossier, on_delete=models.CASCADE, related_name="payment"
+    )
+    amount = models.PositiveBigIntegerField(_("số tiền (đồng)"))
+    # The transfer message that ties a bank's credit to this dossier.
+    reference = models.CharField(_("nội dung chuyển khoản"), max_length=25, unique=True)
+    status = models.CharField(
+        _("trạng thái"),
+        max_length=8,
+        choices=PaymentStatus.choices,
+        default=PaymentStatus.PENDING,
+    )
+    method = models.CharField(
+        _("hình thức"), max_length=8, choices=PaymentMethod.choices, blank=True
+    )
+    bank_transaction = models.CharField(
+        _("mã giao dịch ngân hàng"), max_length=64, null=True, blank=True, unique=True
+    )
+    paid_at = models.DateTimeField(_("thời gian nộp"), null=True, blank=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("người xác nhận"),
+    )
+    # Number of the payment receipt in the receiving agency's yearly register.
+    receipt_number = models.PositiveIntegerField(_("số biên nhận"), null=True)
+
+    class Meta:
+        verbose_name = _("thanh toán")
+
+    def __str__(self) -> str:
+        return f"{self.reference}: {self.amount} đồng"
+
+
+class BankNotification(models.Model):
+    """A credit the bank reported, kept once per bank transaction so that a
+    replayed notification finds its first outcome and changes nothing."""
+
+    transaction_id = models.CharField(_("mã giao dịch"), max_length=64, unique=True)
+    amount = models.PositiveBigIntegerField(_("số tiền"))
+    description = models.CharField(_("nội dung"), max_length=300)
+    credited_at = models.DateTimeField(_("thời gian ghi có"))
+    received_at = models.DateTimeField(_("nhận báo có lúc"), auto_now_add=True)
+    outcome = models.CharField(_("kết quả"), max_length=20, choices=BankOutcome.choices)
+    payment = models.ForeignKey(
+        Payment,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="notifications",
+    )
+
+    class Meta:
+        ordering = ["-received_at"]
+
+    def __str__(self) -> str:
+        return self.transaction_id
+
+
+class Notification(models.Model):
+    """A message sent to the applicant about their dossier, by e-mail or SMS."""
+
+    dossier = models.ForeignKey(
+        Dossier, on_delete=models.CASCADE, related_name="notifications"
+    )
+    channel = models.CharField(_("kênh"), max_length=8)
+    recipient = models.CharField(_("người nhận"), max_length=254)
+    text = models.TextField(_("nội dung"))
+    sent_at = models.DateTimeField(_("gửi lúc"))
+    error = models.CharField(_("lỗi"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["dossier", "sent_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.channel} → {self.recipient}"
+
+
+class Rating(models.Model):
+    """The applicant's rating of how their dossier was served."""
+
+    dossier = models.OneToOneField(
+        Dossier, on_delete=models.CASCADE, related_name="rating"
+    )
+    satisfaction = models.CharField(
+        _("mức độ hài lòng"), max_length=16, choices=Satisfaction.choices
+    )
+    comment = models.TextField(_("ý kiến"), blank=True)
+    rated_at = models.DateTimeField(_("đánh giá lúc"))
+
+    class Meta:
+        verbose_name = _("đánh giá")
+
+    def __str__(self) -> str:
+        return f"{self.dossier_id}: {self.satisfaction}"

@@ -16,9 +16,10 @@ from django.utils import timezone, translation
 
 import segno
 import weasyprint
+from num2words import num2words
 
 from tinhso.core.models import OrgUnit, OrgUnitKind
-from tinhso.dossiers.models import Dossier, Handover, Supplement
+from tinhso.dossiers.models import Dossier, Handover, Payment, Supplement
 
 # Form → template of the version in force.
 FORMS = {
@@ -27,6 +28,8 @@ FORMS = {
     "supplement": "dossiers/printed/supplement_tt01_2018.html",
     "refusal": "dossiers/printed/refusal_tt01_2018.html",
     "apology": "dossiers/printed/apology_tt01_2018.html",
+    # Not a form of the circular: the platform's own, numbered per agency.
+    "payment_receipt": "dossiers/printed/payment_receipt_v1.html",
 }
 _DIVISION = re.compile(r"^(tỉnh|thành phố|xã|phường|đặc khu)\s+", re.IGNORECASE)
 
@@ -180,3 +183,25 @@ def supplement_response(dossier: Dossier, supplement: Supplement) -> HttpRespons
     return _shown(
         supplement_pdf(dossier, supplement), f"yeu-cau-bo-sung-{dossier.code}.pdf"
     )
+
+
+def amount_in_words(amount: int) -> str:
+    """1250000 → "Một triệu hai trăm năm mươi nghìn đồng"."""
+    words = num2words(amount, lang="vi")
+    return f"{words[:1].upper()}{words[1:]} đồng"
+
+
+def payment_receipt_response(dossier: Dossier, payment: Payment) -> HttpResponse:
+    """Biên nhận nộp phí, lệ phí: what was paid for the dossier, how and when."""
+    assert payment.paid_at is not None, "only a paid payment has a receipt"
+    paid = timezone.localtime(payment.paid_at)
+    pdf = _render(
+        "payment_receipt",
+        dossier,
+        today=paid,
+        paid=paid,
+        payment=payment,
+        fees=list(dossier.procedure.fees.all()),
+        in_words=amount_in_words(payment.amount),
+    )
+    return _shown(pdf, f"bien-nhan-phi-{dossier.code}.pdf")

@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -16,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from tinhso.accounts.policies import is_official
+from tinhso.core import files
 from tinhso.core.errors import DomainError, Forbidden, NotFound
 from tinhso.core.middleware import client_ip
 from tinhso.core.pagination import CappedPaginator
@@ -23,6 +25,7 @@ from tinhso.dossiers import catalog_table, printing
 from tinhso.dossiers.constants import (
     OPEN_STATUSES,
     DossierStatus,
+    PaymentStatus,
 )
 from tinhso.dossiers.forms import (
     CatalogImportForm,
@@ -37,6 +40,7 @@ from tinhso.dossiers.selectors import catalog as selectors
 from tinhso.dossiers.selectors import dossiers as dossier_selectors
 from tinhso.dossiers.services import catalog as services
 from tinhso.dossiers.services import dossiers as dossier_services
+from tinhso.dossiers.services import online, payments
 
 PER_PAGE = 20
 
@@ -221,6 +225,10 @@ def _detail_context(
     if holds and following is not None and form is None:
         form = HandOverForm(candidates=dossier_selectors.candidates(dossier, following))
     in_progress = dossier.status in (DossierStatus.RECEIVED, DossierStatus.PROCESSING)
+    unaccepted = dossier.status == DossierStatus.REGISTERED
+    counter = dossier_selectors.counters_of(request.user).filter(pk=dossier.agency_id)
+    at_counter = counter.exists()
+    payment = dossier_selectors.payment_of(dossier)
     return {
         "dossier": dossier,
         "documents": list(dossier.documents.all()),
@@ -229,8 +237,20 @@ def _detail_context(
         "holds": holds,
         "form": form if holds and following is not None and in_progress else None,
         "can_return": holds and dossier.status == DossierStatus.PROCESSED,
-        "can_request_supplement": holds and in_progress,
-        "can_close": holds and dossier.status in OPEN_STATUSES,
+        "can_request_supplement": (holds and in_progress)
+        or (unaccepted and at_counter),
+        "can_close": (holds and dossier.status in OPEN_STATUSES)
+        or (unaccepted and at_counter),
+        "can_accept": unaccepted and at_counter and dossier.received_by_id is None,
+        "payment": payment,
+        "can_confirm_payment": at_counter
+        and payment is not None
+        and payment.status == PaymentStatus.PENDING
+        and dossier.status in OPEN_STATUSES,
+        "can_attach_result": holds
+        and dossier.status in (DossierStatus.PROCESSING, DossierStatus.PROCESSED),
+        "notifications": dossier_selectors.notifications_of(dossier),
+        "rating": dossier_selectors.rating_of(dossier),
         "refusal": dossier_selectors.refusal_of(dossier),
         "apology": dossier_selectors.apology_of(dossier),
         "can_apologise": holds
@@ -243,6 +263,8 @@ def _detail_context(
 @login_required
 @require_GET
 def dossier_detail(request: HttpRequest, code: str) -> HttpResponse:
+    if not is_official(request.user):
+        return redirect("dossiers:my_dossier", code=code)
     dossier = _dossier(request, code)
     return render(
         request, "dossiers/dossier/detail.html", _detail_context(request, dossier)
@@ -416,12 +438,94 @@ def dossier_supplement_pdf(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @login_required
+@require_POST
+def dossier_accept(request: HttpRequest, code: str) -> HttpResponse:
+    return _act(
+        request,
+        code,
+        lambda d: online.accept_online(d, request.user),  # type: ignore[arg-type]
+        _("Đã tiếp nhận hồ sơ %(code)s; giấy tiếp nhận đã sẵn sàng.") % {"code": code},
+    )
+
+
+@login_required
+@require_POST
+def dossier_confirm_payment(request: HttpRequest, code: str) -> HttpResponse:
+    method = request.POST.get("method", "")
+    return _act(
+        request,
+        code,
+        lambda d: payments.confirm_payment(d, request.user, method),  # type: ignore[arg-type]
+        _("Đã ghi nhận nộp phí, lệ phí; in biên nhận giao người nộp."),
+    )
+
+
+@login_required
+@require_POST
+def dossier_attach_result(request: HttpRequest, code: str) -> HttpResponse:
+    upload = request.FILES.get("result")
+    if upload is None:
+        messages.error(request, _("Chọn tệp PDF kết quả."))
+        return redirect("dossiers:dossier_detail", code=code)
+    return _act(
+        request,
+        code,
+        lambda d: online.attach_result(
+            d,
+            request.user,  # type: ignore[arg-type]
+            online.Upload(upload.name or "", upload),
+        ),
+        _("Đã lưu kết quả điện tử của hồ sơ."),
+    )
+
+
+@login_required
+@require_GET
+def dossier_result(request: HttpRequest, code: str) -> HttpResponseBase:
+    """The electronic result: officers who see the dossier, and the applicant
+    once it has been returned."""
+    dossier = _dossier(request, code)
+    official = is_official(request.user)
+    if dossier.result_file is None or (
+        not official and dossier.status != DossierStatus.RETURNED
+    ):
+        raise Http404(_("Hồ sơ chưa có kết quả điện tử."))
+    return files.response(
+        dossier.result_file, filename=f"ket-qua-{dossier.code}.pdf", no_store=True
+    )
+
+
+@login_required
+@require_GET
+def dossier_file(request: HttpRequest, code: str, position: int) -> HttpResponseBase:
+    """A paper the applicant sent as a file."""
+    dossier = _dossier(request, code)
+    paper = dossier.documents.filter(position=position, file__isnull=False).first()
+    if paper is None or paper.file is None:
+        raise Http404(_("Không có tệp này."))
+    return files.response(paper.file, no_store=True)
+
+
+@login_required
+@require_GET
+def dossier_payment_receipt(request: HttpRequest, code: str) -> HttpResponse:
+    dossier = _dossier(request, code)
+    payment = dossier_selectors.payment_of(dossier)
+    if payment is None or payment.status != PaymentStatus.PAID:
+        raise Http404(_("Hồ sơ chưa nộp phí, lệ phí."))
+    return printing.payment_receipt_response(dossier, payment)
+
+
+@login_required
 @require_GET
 def my_queue(request: HttpRequest) -> HttpResponse:
     if not is_official(request.user):
         raise PermissionDenied
-    queue = dossier_selectors.queue_of(request.user)
-    return render(request, "dossiers/dossier/queue.html", {"queue": queue})
+    context = {
+        "queue": dossier_selectors.queue_of(request.user),
+        "awaiting": dossier_selectors.awaiting_acceptance(request.user)[:100],
+    }
+    return render(request, "dossiers/dossier/queue.html", context)
 
 
 @login_required

@@ -315,6 +315,11 @@ def page_height(pdf_bytes: bytes, page: int) -> float:
     return _page_size(reader.pages[page])[1]
 
 
+def page_width(pdf_bytes: bytes, page: int) -> float:
+    reader = PdfReader(BytesIO(pdf_bytes), strict=False)
+    return _page_size(reader.pages[page])[0]
+
+
 def _circle(cx: float, cy: float, r: float) -> bytes:
     k = 0.5523 * r
     return (

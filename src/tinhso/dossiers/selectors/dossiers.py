@@ -15,9 +15,26 @@ from tinhso.accounts.policies import is_official
 from tinhso.accounts.selectors import active_officials, role_holders, role_scope
 from tinhso.accounts.services import normalize_phone
 from tinhso.core.errors import DomainError, NotFound
-from tinhso.core.models import OrgUnit
-from tinhso.dossiers.constants import APOLOGISED, REFUSED, DossierStatus
-from tinhso.dossiers.models import Dossier, Handover, Step, Supplement
+from tinhso.core.models import OrgUnit, OrgUnitKind
+from tinhso.core.text import fold
+from tinhso.dossiers.constants import (
+    APOLOGISED,
+    REFUSED,
+    DossierStatus,
+    PaymentStatus,
+    ProcedureLevel,
+)
+from tinhso.dossiers.models import (
+    BankNotification,
+    Dossier,
+    Handover,
+    Notification,
+    Payment,
+    Procedure,
+    Rating,
+    Step,
+    Supplement,
+)
 
 # Roles that work on dossiers.
 DOSSIER_ROLES = (Role.ONE_STOP_OFFICER, Role.SPECIALIST, Role.LEADER)
@@ -114,6 +131,77 @@ def queue_of(user: Any) -> list[Dossier]:
             else "on_track"
         )
     return dossiers
+
+
+def awaiting_acceptance(user: Any) -> QuerySet[Dossier]:
+    """Online dossiers nobody has accepted yet, at units where ``user`` is a
+    one-stop officer: any of them may check and accept one."""
+    return (
+        Dossier.objects.filter(
+            status__in=(DossierStatus.REGISTERED, DossierStatus.SUPPLEMENT),
+            received_by__isnull=True,
+            agency__in=counters_of(user),
+        )
+        .select_related("procedure", "agency")
+        .order_by("submitted_at", "pk")
+    )
+
+
+def applicant_dossiers(user: Any) -> QuerySet[Dossier]:
+    """The dossiers ``user`` submitted online, newest first."""
+    if not getattr(user, "is_authenticated", False):
+        return Dossier.objects.none()
+    return (
+        Dossier.objects.filter(applicant=user)
+        .select_related("procedure", "agency", "payment")
+        .order_by("-received_at", "-pk")
+    )
+
+
+def payment_of(dossier: Dossier) -> Payment | None:
+    return Payment.objects.filter(dossier=dossier).first()
+
+
+def rating_of(dossier: Dossier) -> Rating | None:
+    return Rating.objects.filter(dossier=dossier).first()
+
+
+def notifications_of(dossier: Dossier) -> list[Notification]:
+    return list(dossier.notifications.all())
+
+
+def unsettled_credits() -> QuerySet[BankNotification]:
+    """Bank credits that paid nothing (unknown reference, wrong amount, a
+    second payment): an officer settles them with the payer."""
+    return BankNotification.objects.exclude(outcome="paid").select_related(
+        "payment__dossier"
+    )
+
+
+def unpaid(dossier: Dossier) -> bool:
+    payment = payment_of(dossier)
+    return payment is not None and payment.status != PaymentStatus.PAID
+
+
+# The province's public administration service centre (Decree 118/2025)
+# receives the dossiers of every provincial agency.
+SERVICE_CENTRE = "trung tam phuc vu hanh chinh cong"
+
+
+def is_service_centre(unit: OrgUnit) -> bool:
+    return unit.kind == OrgUnitKind.AGENCY and fold(unit.name).startswith(
+        SERVICE_CENTRE
+    )
+
+
+def places_for(procedure: Procedure) -> list[OrgUnit]:
+    """Where ``procedure`` may be submitted: any commune for a commune-level
+    one; its agency or the service centre for a province-level one."""
+    units = OrgUnit.objects.filter(legacy=False)
+    if procedure.level == ProcedureLevel.COMMUNE:
+        return list(units.filter(kind=OrgUnitKind.COMMUNE).order_by("name"))
+    centres = [u for u in units.filter(kind=OrgUnitKind.AGENCY) if is_service_centre(u)]
+    return [u for u in (procedure.agency, *centres) if u is not None]
 
 
 def handovers_of(dossier: Dossier) -> list[Handover]:

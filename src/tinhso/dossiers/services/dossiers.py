@@ -20,7 +20,7 @@ from tinhso.accounts.services import CITIZEN_ID_RE, TAX_CODE_RE, normalize_phone
 from tinhso.core import audit, numbering, ratelimit
 from tinhso.core.errors import DomainError, Forbidden, NotFound
 from tinhso.core.models import OrgUnit, OrgUnitKind
-from tinhso.core.text import fold, nfc
+from tinhso.core.text import nfc
 from tinhso.dossiers.constants import (
     APOLOGISED,
     AUDIT_DOSSIER_APOLOGISED,
@@ -40,6 +40,7 @@ from tinhso.dossiers.constants import (
     WITHDRAWN,
     Channel,
     DossierStatus,
+    PaymentStatus,
     ProcedureLevel,
 )
 from tinhso.dossiers.models import (
@@ -51,6 +52,7 @@ from tinhso.dossiers.models import (
     Supplement,
 )
 from tinhso.dossiers.selectors import dossiers as dossier_selectors
+from tinhso.dossiers.services import notifications, payments
 from tinhso.dossiers.services.deadlines import appointment, extended, paused_halves
 
 
@@ -111,11 +113,6 @@ def _check_applicant(applicant: Applicant) -> Applicant:
     return Applicant(name, id_number, phone, email, nfc(applicant.address))
 
 
-# The province's public administration service centre (Decree 118/2025)
-# receives the dossiers of every provincial agency.
-SERVICE_CENTRE = "trung tam phuc vu hanh chinh cong"
-
-
 def _check_place(procedure: Procedure, agency: OrgUnit) -> None:
     if procedure.level == ProcedureLevel.COMMUNE:
         if agency.kind != OrgUnitKind.COMMUNE:
@@ -124,10 +121,7 @@ def _check_place(procedure: Procedure, agency: OrgUnit) -> None:
                 _("Thủ tục cấp xã được tiếp nhận tại xã, phường, đặc khu."),
             )
         return
-    centre = agency.kind == OrgUnitKind.AGENCY and fold(agency.name).startswith(
-        SERVICE_CENTRE
-    )
-    if agency != procedure.agency and not centre:
+    if agency != procedure.agency and not dossier_selectors.is_service_centre(agency):
         raise DomainError(
             "dossier_wrong_place",
             _(
@@ -210,11 +204,13 @@ def receive_at_counter(
         )
         for n, d in enumerate((d for d in required if d.position in handed), start=1)
     )
+    payments.open_payment(dossier)
     audit.record(
         AUDIT_DOSSIER_RECEIVED,
         obj=dossier,
         detail={"code": dossier.code, "procedure": procedure.code, "channel": "1"},
     )
+    notifications.notify(dossier, notifications.RECEIVED)
     return dossier
 
 
@@ -339,6 +335,9 @@ def hand_over(
             "to": receiver.username,
         },
     )
+    notifications.notify(
+        dossier, notifications.PROCESSED if last else notifications.MOVED
+    )
     return dossier
 
 
@@ -357,22 +356,40 @@ def return_result(
         raise Forbidden(
             "not_dossier_handler", _("Chỉ người đang giữ hồ sơ mới trả kết quả được.")
         )
+    payment = getattr(dossier, "payment", None)
+    if payment is not None and payment.status != PaymentStatus.PAID:
+        raise DomainError(
+            "dossier_unpaid",
+            _("Người nộp chưa nộp phí, lệ phí %(amount)s đồng; chưa trả kết quả được.")
+            % {"amount": f"{payment.amount:,}".replace(",", ".")},
+        )
     when = at or timezone.now()
     last = _steps(dossier)[-1]
     _record(dossier, last.name, officer, None, note, when, step=last.position)
     dossier.status, dossier.handler = DossierStatus.RETURNED, None
     dossier.save(update_fields=["status", "handler"])
     audit.record(AUDIT_DOSSIER_RETURNED, obj=dossier, detail={"code": dossier.code})
+    notifications.notify(dossier, notifications.RETURNED)
     return dossier
 
 
 def _holding(dossier: Dossier, user: User, *statuses: str) -> None:
+    """``user`` holds ``dossier`` in one of ``statuses``. Nobody holds an online
+    dossier not yet accepted: every one-stop officer of its unit may act."""
     if dossier.status not in statuses:
         raise DomainError(
             "dossier_wrong_status",
             _("Hồ sơ ở trạng thái “%(status)s”, không làm được việc này.")
             % {"status": dossier.get_status_display()},
         )
+    if dossier.handler_id is None and dossier.received_by_id is None:
+        if not holds_role(user, Role.ONE_STOP_OFFICER, dossier.agency):
+            raise Forbidden(
+                "not_one_stop_officer",
+                _("Chỉ cán bộ một cửa của %(agency)s xử lý hồ sơ nộp trực tuyến này.")
+                % {"agency": dossier.agency.name},
+            )
+        return
     if dossier.handler_id != user.pk:
         raise Forbidden(
             "not_dossier_handler", _("Chỉ người đang giữ hồ sơ mới làm được việc này.")
@@ -385,7 +402,13 @@ def request_supplement(
 ) -> Supplement:
     """Ask the applicant to complete the dossier; the clock stops."""
     dossier = _locked(dossier)
-    _holding(dossier, user, DossierStatus.RECEIVED, DossierStatus.PROCESSING)
+    _holding(
+        dossier,
+        user,
+        DossierStatus.REGISTERED,
+        DossierStatus.RECEIVED,
+        DossierStatus.PROCESSING,
+    )
     reason = nfc(reason)
     if not reason:
         raise DomainError(
@@ -401,6 +424,7 @@ def request_supplement(
     dossier.status = DossierStatus.SUPPLEMENT
     dossier.save(update_fields=["status"])
     audit.record(AUDIT_SUPPLEMENT_REQUESTED, obj=dossier, detail={"code": dossier.code})
+    notifications.notify(dossier, notifications.SUPPLEMENT)
     return supplement
 
 
@@ -412,15 +436,31 @@ def receive_supplement(
     the appointment moves on by the working time it stood still."""
     dossier = _locked(dossier)
     _holding(dossier, user, DossierStatus.SUPPLEMENT)
+    return _resume(dossier, None, user, note, at or timezone.now())
+
+
+def _resume(
+    dossier: Dossier,
+    giver: User | None,
+    receiver: User | None,
+    note: str,
+    when: dt.datetime,
+) -> Dossier:
+    """The supplement is in: the clock runs again and the appointment moves
+    on by the working time it stood still. A dossier asked to supplement
+    before it was accepted goes back to waiting for acceptance."""
     supplement = dossier.supplements.filter(received_at__isnull=True).last()
     assert supplement is not None, "a dossier awaiting a supplement has one open"
-    when = at or timezone.now()
     supplement.received_at = when
     supplement.paused_halves = paused_halves(supplement.requested_at, when)
     supplement.save(update_fields=["received_at", "paused_halves"])
     dossier.appointment_at = extended(dossier.appointment_at, supplement.paused_halves)
-    dossier.status = DossierStatus.PROCESSING
-    _record(dossier, SUPPLEMENT_RECEIVED, None, user, nfc(note), when)
+    dossier.status = (
+        DossierStatus.REGISTERED
+        if dossier.received_by_id is None
+        else DossierStatus.PROCESSING
+    )
+    _record(dossier, SUPPLEMENT_RECEIVED, giver, receiver, nfc(note), when)
     dossier.save(update_fields=["status", "appointment_at"])
     audit.record(
         AUDIT_SUPPLEMENT_RECEIVED,
@@ -451,6 +491,7 @@ def refuse(
     )
     dossier.save(update_fields=["status", "handler", "finished_at"])
     audit.record(AUDIT_DOSSIER_REFUSED, obj=dossier, detail={"code": dossier.code})
+    notifications.notify(dossier, notifications.REFUSED)
     return dossier
 
 
@@ -465,6 +506,7 @@ def withdraw(
     dossier.status = DossierStatus.WITHDRAWN
     dossier.save(update_fields=["status", "handler", "finished_at"])
     audit.record(AUDIT_DOSSIER_WITHDRAWN, obj=dossier, detail={"code": dossier.code})
+    notifications.notify(dossier, notifications.WITHDRAWN)
     return dossier
 
 
@@ -510,6 +552,7 @@ def apologise(
         obj=dossier,
         detail={"code": dossier.code, "promised": promised.isoformat()},
     )
+    notifications.notify(dossier, notifications.APOLOGISED)
     return dossier
 
 

@@ -1,0 +1,260 @@
+"""Fees and charges of a dossier: what is owed, the VietQR code that pays it,
+the bank's notification that confirms it, an officer's confirmation, and
+the numbered payment receipt.
+
+A bank notification is trusted only with a valid HMAC-SHA256 signature over
+its exact bytes, made with the secret shared with the bank
+(``PAYMENT_NOTIFY_SECRET``). Each bank transaction is kept once: a replay
+returns the first outcome and changes nothing.
+"""
+
+import datetime as dt
+import hashlib
+import hmac
+import json
+import re
+import secrets
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+
+from tinhso.accounts.models import Role, User
+from tinhso.accounts.policies import holds_role
+from tinhso.core import audit, numbering, vietqr
+from tinhso.core.errors import DomainError, Forbidden
+from tinhso.dossiers.constants import (
+    AUDIT_BANK_NOTIFIED,
+    AUDIT_PAYMENT_CONFIRMED,
+    OPEN_STATUSES,
+    BankOutcome,
+    PaymentMethod,
+    PaymentStatus,
+)
+from tinhso.dossiers.models import BankNotification, Dossier, Payment, Procedure
+from tinhso.dossiers.services import notifications
+
+# No 0/O, 1/I: a reference someone reads aloud or types from paper.
+_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
+REFERENCE_RE = re.compile(r"\bHS([2-9A-HJ-NP-Z]{10})\b", re.IGNORECASE)
+SIGNATURE_HEADER = "X-Tinhso-Signature"
+
+
+def fees_due(procedure: Procedure) -> int:
+    return sum(fee.amount for fee in procedure.fees.all())
+
+
+def new_reference() -> str:
+    return "HS" + "".join(secrets.choice(_ALPHABET) for _ in range(10))
+
+
+def open_payment(dossier: Dossier) -> Payment | None:
+    """The payment a new dossier owes, or None when its procedure is free.
+    Called in the transaction that creates the dossier."""
+    amount = fees_due(dossier.procedure)
+    if not amount:
+        return None
+    return Payment.objects.create(
+        dossier=dossier, amount=amount, reference=new_reference()
+    )
+
+
+def qr_text(payment: Payment) -> str:
+    """The VietQR text paying exactly ``payment`` to the collecting account."""
+    return vietqr.payload(
+        settings.PAYMENT_BANK_BIN,
+        settings.PAYMENT_ACCOUNT,
+        payment.amount,
+        payment.reference,
+    )
+
+
+def _paid(payment: Payment, method: str, at: dt.datetime, by: User | None) -> None:
+    payment.status, payment.method, payment.paid_at = PaymentStatus.PAID, method, at
+    payment.confirmed_by = by
+    payment.receipt_number = numbering.next_number(
+        f"dossiers.payment.{payment.dossier.agency_id}",
+        timezone.localtime(at).year,
+    )
+    payment.save(
+        update_fields=["status", "method", "paid_at", "confirmed_by", "receipt_number"]
+    )
+    notifications.notify(payment.dossier, notifications.PAID)
+
+
+@transaction.atomic
+def confirm_payment(
+    dossier: Dossier,
+    officer: User,
+    method: str,
+    *,
+    at: dt.datetime | None = None,
+) -> Payment:
+    """A one-stop officer of the receiving unit records the fees as paid: in
+    cash at the counter, or by a transfer seen on the account's statement."""
+    if not holds_role(officer, Role.ONE_STOP_OFFICER, dossier.agency):
+        raise Forbidden(
+            "not_one_stop_officer",
+            _("Chỉ cán bộ một cửa của %(agency)s xác nhận thanh toán.")
+            % {"agency": dossier.agency.name},
+        )
+    if method not in PaymentMethod.values:
+        raise DomainError(
+            "payment_method_unknown",
+            _("Chọn hình thức nộp: tiền mặt hoặc chuyển khoản."),
+            extra={"field": "method"},
+        )
+    payment = (
+        Payment.objects.select_for_update()
+        .select_related("dossier")
+        .filter(dossier=dossier)
+        .first()
+    )
+    if payment is None:
+        raise DomainError(
+            "dossier_free", _("Thủ tục của hồ sơ này không thu phí, lệ phí.")
+        )
+    if payment.status == PaymentStatus.PAID:
+        raise DomainError(
+            "payment_already_paid", _("Phí, lệ phí của hồ sơ này đã được nộp.")
+        )
+    if payment.dossier.status not in OPEN_STATUSES:
+        raise DomainError(
+            "dossier_closed", _("Hồ sơ đã kết thúc, không ghi nhận thanh toán được.")
+        )
+    _paid(payment, method, at or timezone.now(), officer)
+    audit.record(
+        AUDIT_PAYMENT_CONFIRMED,
+        obj=payment.dossier,
+        detail={
+            "code": payment.dossier.code,
+            "amount": payment.amount,
+            "method": method,
+        },
+    )
+    return payment
+
+
+def notify_secret() -> bytes:
+    return settings.PAYMENT_NOTIFY_SECRET.encode()
+
+
+def sign(body: bytes) -> str:
+    """The signature header value the bank puts on ``body``."""
+    return "sha256=" + hmac.new(notify_secret(), body, hashlib.sha256).hexdigest()
+
+
+def _verified(body: bytes, signature: str | None) -> dict[str, Any]:
+    if not signature or not hmac.compare_digest(sign(body), signature.strip()):
+        raise DomainError(
+            "bank_signature_invalid",
+            _("Chữ ký của thông báo không hợp lệ; thông báo bị bỏ qua."),
+            status=401,
+        )
+    try:
+        data = json.loads(body)
+    except ValueError:
+        data = None
+    fields = ("transaction_id", "amount", "description", "credited_at", "account")
+    if not isinstance(data, dict) or any(k not in data for k in fields):
+        raise DomainError(
+            "bank_notification_malformed",
+            _("Thông báo cần các trường: %(fields)s.") % {"fields": ", ".join(fields)},
+        )
+    credited = (
+        parse_datetime(data["credited_at"])
+        if isinstance(data["credited_at"], str)
+        else None
+    )
+    amount = data["amount"]
+    if (
+        credited is None
+        or credited.tzinfo is None
+        or not isinstance(amount, int)
+        or isinstance(amount, bool)
+        or amount <= 0
+        or not isinstance(data["transaction_id"], str)
+        or not 0 < len(data["transaction_id"]) <= 64
+        or not isinstance(data["description"], str)
+    ):
+        raise DomainError(
+            "bank_notification_malformed",
+            _(
+                "Thông báo có trường sai kiểu: số tiền là số nguyên dương, thời gian "
+                "theo ISO 8601 có múi giờ."
+            ),
+        )
+    if str(data["account"]) != settings.PAYMENT_ACCOUNT:
+        raise DomainError(
+            "bank_wrong_account",
+            _("Giao dịch không vào tài khoản thu của nền tảng."),
+        )
+    data["credited_at"] = credited
+    return data
+
+
+def _match(data: dict[str, Any]) -> tuple[str, Payment | None]:
+    found = REFERENCE_RE.search(data["description"])
+    payment = (
+        Payment.objects.select_for_update()
+        .select_related("dossier")
+        .filter(reference="HS" + found.group(1).upper())
+        .first()
+        if found
+        else None
+    )
+    if payment is None:
+        return BankOutcome.UNKNOWN_REFERENCE, None
+    if payment.status == PaymentStatus.PAID:
+        return BankOutcome.ALREADY_PAID, payment
+    if payment.amount != data["amount"]:
+        return BankOutcome.WRONG_AMOUNT, payment
+    return BankOutcome.PAID, payment
+
+
+def record_bank_notification(
+    body: bytes, signature: str | None
+) -> tuple[BankNotification, bool]:
+    """Take one credit notification from the bank. Returns it and whether it
+    is new; a replay (same transaction) returns the first one untouched.
+    Only an exact amount with a known reference marks a payment paid; any
+    other credit is kept for an officer to settle by hand."""
+    data = _verified(body, signature)
+    seen = BankNotification.objects.filter(
+        transaction_id=data["transaction_id"]
+    ).first()
+    if seen is not None:
+        return seen, False
+    try:
+        with transaction.atomic():
+            outcome, payment = _match(data)
+            notification = BankNotification.objects.create(
+                transaction_id=data["transaction_id"],
+                amount=data["amount"],
+                description=data["description"][:300],
+                credited_at=data["credited_at"],
+                outcome=outcome,
+                payment=payment,
+            )
+            if outcome == BankOutcome.PAID and payment is not None:
+                payment.bank_transaction = data["transaction_id"]
+                payment.save(update_fields=["bank_transaction"])
+                _paid(payment, PaymentMethod.VIETQR, data["credited_at"], None)
+            audit.record(
+                AUDIT_BANK_NOTIFIED,
+                obj=payment.dossier if payment else notification,
+                detail={
+                    "transaction": data["transaction_id"],
+                    "amount": data["amount"],
+                    "outcome": outcome,
+                },
+            )
+    except IntegrityError:
+        # The same transaction, notified twice at once: the other one won.
+        return BankNotification.objects.get(
+            transaction_id=data["transaction_id"]
+        ), False
+    return notification, True
