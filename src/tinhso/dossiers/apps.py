@@ -8,6 +8,7 @@ class DossiersConfig(AppConfig):
     verbose_name = _("Một cửa, dịch vụ công")
 
     def ready(self) -> None:
-        from tinhso.dossiers import checks, navigation  # noqa: F401 - registers
+        from tinhso.dossiers import checks, metrics, navigation  # noqa: F401 - registers
 
         navigation.register_modules()
+        metrics.register_indicators()

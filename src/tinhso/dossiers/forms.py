@@ -201,3 +201,40 @@ class RatingForm(forms.Form):
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+
+
+class StatisticsForm(forms.Form):
+    unit = forms.ModelChoiceField(
+        label=_("Đơn vị"),
+        queryset=OrgUnit.objects.none(),
+        required=False,
+        empty_label=_("Toàn tỉnh"),
+    )
+    first = forms.DateField(
+        label=_("Từ ngày"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    last = forms.DateField(
+        label=_("Đến ngày"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    by = forms.ChoiceField(
+        label=_("Theo"),
+        choices=[
+            ("procedure", _("Thủ tục")),
+            ("unit", _("Đơn vị")),
+            ("level", _("Cấp thực hiện")),
+            ("month", _("Tháng")),
+        ],
+    )
+
+    def __init__(self, *args: Any, units: QuerySet[OrgUnit], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = units  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        first, last = data.get("first"), data.get("last")
+        if first and last and first > last:
+            raise forms.ValidationError(_("Ngày bắt đầu phải trước ngày kết thúc."))
+        if first and last and (last - first).days > 366 * 5:
+            raise forms.ValidationError(_("Chọn một khoảng không quá năm năm."))
+        return data

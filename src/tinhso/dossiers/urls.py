@@ -9,6 +9,7 @@ urlpatterns = [
     path("thu-tuc/<str:code>/", views.procedure_detail, name="procedure_detail"),
     path("thu-tuc/<str:code>/nop/", portal.submit, name="submit"),
     path("tra-cuu/", views.look_up, name="look_up"),
+    path("thong-ke/", views.statistics_page, name="statistics"),
     path("ca-nhan/", portal.my_dossiers, name="my_dossiers"),
     path("ca-nhan/<str:code>/", portal.my_dossier, name="my_dossier"),
     path(

@@ -21,7 +21,7 @@ from tinhso.core import files
 from tinhso.core.errors import DomainError, Forbidden, NotFound
 from tinhso.core.middleware import client_ip
 from tinhso.core.pagination import CappedPaginator
-from tinhso.dossiers import catalog_table, printing
+from tinhso.dossiers import catalog_table, printing, statistics
 from tinhso.dossiers.constants import (
     OPEN_STATUSES,
     DossierStatus,
@@ -33,6 +33,7 @@ from tinhso.dossiers.forms import (
     HandOverForm,
     LookUpForm,
     ReceiveForm,
+    StatisticsForm,
 )
 from tinhso.dossiers.models import Dossier
 from tinhso.dossiers.policies import can_manage_catalog
@@ -572,3 +573,44 @@ def look_up(request: HttpRequest) -> HttpResponse:
         "supplement": dossier_selectors.open_supplement(dossier) if dossier else None,
     }
     return render(request, "dossiers/dossier/look_up.html", context, status=status)
+
+
+# Statistics ------------------------------------------------------------------
+
+
+@require_GET
+def statistics_page(request: HttpRequest) -> HttpResponse:
+    """Public, as the national portal publishes them: counts, no one's data."""
+    today = timezone.localdate()
+    data = request.GET.copy()
+    data.setdefault("first", today.replace(month=1, day=1).isoformat())
+    data.setdefault("last", today.isoformat())
+    data.setdefault("by", "procedure")
+    form = StatisticsForm(data, units=dossier_selectors.statistics_units())
+    if not form.is_valid():
+        return render(request, "dossiers/statistics.html", {"form": form}, status=400)
+    unit, first, last, by = (
+        form.cleaned_data[k] for k in ("unit", "first", "last", "by")
+    )
+    table = statistics.table(unit, first, last, by)
+    heading = _("Thống kê giải quyết thủ tục hành chính: %(unit)s") % {
+        "unit": unit.name if unit else _("toàn tỉnh")
+    }
+    if request.GET.get("format") == "xlsx":
+        response = HttpResponse(
+            statistics.xlsx(table, heading),
+            content_type=catalog_table.CONTENT_TYPES[catalog_table.XLSX],
+        )
+        response["Content-Disposition"] = (
+            f'attachment; filename="thong-ke-ho-so-{first:%Y%m%d}-{last:%Y%m%d}.xlsx"'
+        )
+        return response
+    context = {
+        "form": form,
+        "table": table,
+        "heading": heading,
+        "columns": [name for name, _attr in statistics.columns()],
+        "rows": [(row.label, statistics.cells(row.tally)) for row in table.rows],
+        "total": statistics.cells(table.total),
+    }
+    return render(request, "dossiers/statistics.html", context)

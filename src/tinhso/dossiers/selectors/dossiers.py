@@ -247,3 +247,10 @@ def refusal_of(dossier: Dossier) -> Handover | None:
 def apology_of(dossier: Dossier) -> Handover | None:
     """The latest apology for lateness, if any."""
     return dossier.handovers.filter(step_name=APOLOGISED).select_related("giver").last()
+
+
+def statistics_units() -> QuerySet[OrgUnit]:
+    """Units a statistics page may be asked for: agencies and communes."""
+    return OrgUnit.objects.filter(
+        legacy=False, kind__in=(OrgUnitKind.AGENCY, OrgUnitKind.COMMUNE)
+    ).order_by("kind", "name")

@@ -1,0 +1,137 @@
+"""The figures of QĐ 766 from real dossiers: received online and at the
+counter, on time with the supplement wait excluded, late, in progress;
+online payment and satisfaction; the statistics page and its XLSX."""
+
+import io
+from typing import Any
+
+from django.test import Client
+
+import pytest
+from openpyxl import load_workbook
+
+from tests import factories
+from tests.dossiers.test_catalog_pages import text
+from tests.dossiers.test_online import (
+    papers,
+    storage_dir,  # noqa: F401 - fixture
+)
+from tests.dossiers.test_payments import credit
+from tests.dossiers.test_processing import Office
+from tests.dossiers.test_receive import at
+from tinhso.core import metrics as core_metrics
+from tinhso.core.models import OrgUnit
+from tinhso.dossiers import metrics
+from tinhso.dossiers.models import Dossier
+from tinhso.dossiers.services import dossiers as services
+from tinhso.dossiers.services import online, payments
+
+pytestmark = pytest.mark.django_db
+
+
+def finish(office: Office, dossier: Dossier, when: str) -> Dossier:
+    """Through every step to the result, the last hand-over at ``when``."""
+    for receiver in (office.clerk, office.police, office.chair):
+        dossier = services.hand_over(dossier, dossier.handler, receiver)  # type: ignore[arg-type]
+    return services.hand_over(dossier, office.chair, office.desk, at=at(when))
+
+
+@pytest.fixture
+def year(province: OrgUnit) -> Office:
+    """Five dossiers of March 2026 at one commune: two online (one paid by
+    VietQR, rated satisfied; one late, rated dissatisfied), three at the
+    counter (one on time only because a supplement wait is not counted,
+    one still open, one refused at the counter)."""
+    office = Office(province, fee=8000)
+    citizen = factories.citizen()
+    # Online, accepted Monday 09:00, due Wednesday 13:30; done Tuesday.
+    quick = online.submit_online(
+        citizen, office.procedure, office.commune, papers(), at=at("2026-03-02 08:30")
+    )
+    quick = online.accept_online(quick, office.desk, at=at("2026-03-02 09:00"))
+    body = credit(quick.payment)
+    payments.record_bank_notification(body, payments.sign(body))
+    quick = finish(office, quick, "2026-03-03 10:00")
+    services.return_result(quick, office.desk, at=at("2026-03-03 11:00"))
+    online.rate(quick, citizen, "satisfied")
+    # Online, done a week late.
+    slow = online.submit_online(
+        citizen, office.procedure, office.commune, papers(), at=at("2026-03-02 08:40")
+    )
+    slow = online.accept_online(slow, office.desk, at=at("2026-03-02 09:00"))
+    payments.confirm_payment(slow, office.desk, "counter")
+    slow = finish(office, slow, "2026-03-11 10:00")
+    services.return_result(slow, office.desk, at=at("2026-03-11 11:00"))
+    online.rate(slow, citizen, "dissatisfied")
+    # At the counter; four working days of supplement wait, then done two
+    # days after the first appointment: on time once the wait is excluded.
+    waited = office.receive("2026-03-02 09:00")
+    services.hand_over(waited, office.desk, office.clerk, at=at("2026-03-02 10:00"))
+    services.request_supplement(
+        waited, office.clerk, "Bản sao", at=at("2026-03-02 14:00")
+    )
+    waited.refresh_from_db()
+    waited = services.receive_supplement(
+        waited, office.clerk, at=at("2026-03-06 14:00")
+    )
+    waited = services.hand_over(waited, office.clerk, office.police)
+    waited = services.hand_over(waited, office.police, office.chair)
+    services.hand_over(waited, office.chair, office.desk, at=at("2026-03-06 16:00"))
+    # Open, and past its appointment.
+    office.receive("2026-03-03 09:00")
+    # Refused at the counter: never received.
+    refused = office.receive("2026-03-04 09:00")
+    services.refuse(refused, office.desk, "Không thuộc thẩm quyền")
+    return office
+
+
+def test_the_figures_follow_the_service_index(year: Office) -> None:
+    rows = metrics.in_scope(
+        None, at("2026-03-01 00:00").date(), at("2026-03-31 00:00").date()
+    )
+    total = metrics.tally(rows)[None]
+    assert (total.received, total.online, total.counter) == (4, 2, 2)
+    assert (total.resolved, total.on_time, total.late) == (3, 2, 1)
+    assert (total.in_progress, total.overdue) == (1, 1)
+    assert (total.with_fees, total.paid_online) == (4, 1)
+    assert (total.rated, total.dissatisfied) == (2, 1)
+    assert str(total.online_rate) == "50.0"
+    assert str(total.on_time_rate) == "66.7"
+    assert str(total.online_payment_rate) == "25.0"
+    # 100 − 33.3 (late) − 33.3 (dissatisfied)
+    assert str(total.satisfaction) == "33.3"
+    by_month = metrics.tally(rows, "month")
+    assert [m.isoformat() for m in by_month] == ["2026-03-01"]
+    figures = core_metrics.indicators.get("dossiers.received_online").compute(
+        at("2026-03-01 00:00").date(), at("2026-03-31 00:00").date()
+    )
+    assert [(f.unit_id, f.value, f.total) for f in figures] == [(year.commune.pk, 2, 4)]
+
+
+def test_the_statistics_page_and_its_workbook(year: Office) -> None:
+    client = Client()
+    query = f"?unit={year.commune.pk}&first=2026-03-01&last=2026-03-31&by=procedure"
+    page = client.get("/dvc/thong-ke/" + query)
+    assert page.status_code == 200
+    words = text(page)
+    assert "Phường Hà Giang 1" in words and "Đăng ký khai sinh" in words
+    assert "50,0%" in words and "66,7%" in words
+    assert len(page.content) < 100_000
+    workbook = client.get("/dvc/thong-ke/" + query + "&format=xlsx")
+    sheet = load_workbook(io.BytesIO(workbook.content)).active
+    assert sheet is not None
+    rows: list[Any] = list(sheet.iter_rows(values_only=True))
+    assert rows[3][:7] == (
+        None,
+        "Tiếp nhận",
+        "Trực tuyến",
+        "Trực tiếp, bưu chính",
+        "Đã giải quyết",
+        "Đúng hạn",
+        "Trễ hạn",
+    )
+    assert rows[-1][:7] == ("Tổng cộng", 4, 2, 2, 3, 2, 1)
+    assert rows[-1][10:12] == (50.0, pytest.approx(66.7))
+    wrong = client.get("/dvc/thong-ke/?first=2026-04-01&last=2026-03-01")
+    assert wrong.status_code == 400
+    assert "Ngày bắt đầu phải trước ngày kết thúc" in text(wrong)
