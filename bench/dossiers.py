@@ -171,13 +171,14 @@ class Corpus:
                 )
                 roll = pick.random()
                 late = pick.random() < 0.04
-                finished: dt.datetime | None = (
+                done = (
                     due + dt.timedelta(days=pick.randrange(1, 6))
                     if late
                     else received + (due - received) * pick.random()
                 )
                 status = "10" if roll < 0.9 else "4" if roll < 0.96 else "8"
-                if finished > now:
+                finished: dt.datetime | None = done
+                if done > now:
                     status, finished = "4", None
                 rows.append(
                     Dossier(
