@@ -194,8 +194,8 @@ PAYMENT_ACCOUNT = env.get_digits(
 PAYMENT_ACCOUNT_NAME = env.get_str(
     "TINHSO_PAYMENT_ACCOUNT_NAME", "TAI KHOAN THU PHI DEMO"
 )
-# Without a secret from the bank, one derived from the secret key: enough for
-# the simulated bank (``tinhso dossiers bank-notify``) of a demo.
+# Without a secret agreed with the bank, one derived from the secret key, so
+# that nothing outside this installation can sign a notification.
 PAYMENT_NOTIFY_SECRET = (
     env.get_optional("TINHSO_PAYMENT_NOTIFY_SECRET")
     or hashlib.sha256(f"bank-notify:{SECRET_KEY}".encode()).hexdigest()
