@@ -4,6 +4,7 @@ the console by default). Sent by a background task after the act commits,
 so a slow gateway never holds a counter up; each message sent, or failed,
 is kept as a ``Notification``."""
 
+import datetime as dt
 import logging
 
 from django.conf import settings
@@ -50,8 +51,8 @@ def notify(dossier: Dossier, event: str) -> None:
     transaction.on_commit(lambda: send_notice.enqueue(pk, event))
 
 
-def _when(moment: object) -> str:
-    return formats.date_format(timezone.localtime(moment), "H:i d/m/Y")  # type: ignore[arg-type]
+def _when(moment: dt.datetime) -> str:
+    return formats.date_format(timezone.localtime(moment), "H:i d/m/Y")
 
 
 def message(dossier: Dossier, event: str) -> str:
