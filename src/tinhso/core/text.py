@@ -47,3 +47,8 @@ def unaccented(text: str) -> str:
     as plain 160-character text only when it has no marks."""
     decomposed = unicodedata.normalize("NFD", text.translate(_D_STROKE_CASED))
     return "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
+
+
+def thousands(amount: int) -> str:
+    """1250000 → "1.250.000", as Vietnamese writes amounts of money."""
+    return f"{amount:,}".replace(",", ".")

@@ -22,7 +22,6 @@ from pydantic import BaseModel, ConfigDict, computed_field
 
 from tinhso.accounts.auth import current_user
 from tinhso.accounts.models import User
-from tinhso.accounts.policies import is_official
 from tinhso.core import files, idempotency
 from tinhso.core.errors import DomainError, Forbidden, NotFound
 from tinhso.core.middleware import client_ip
@@ -721,10 +720,9 @@ def confirm_payment(request: HttpRequest, code: str, payload: ConfirmIn) -> Any:
 )
 def payment_receipt(request: HttpRequest, code: str) -> HttpResponse:
     dossier = dossier_selectors.get_dossier_for(request.user, code)
-    payment = dossier_selectors.payment_of(dossier)
-    if payment is None or payment.status != PaymentStatus.PAID:
-        raise NotFound("dossier_unpaid", _("Hồ sơ chưa nộp phí, lệ phí."))
-    return printing.payment_receipt_response(dossier, payment)
+    return printing.payment_receipt_response(
+        dossier, dossier_selectors.paid_payment(dossier)
+    )
 
 
 class BankNotificationOut(_Out):
@@ -796,14 +794,8 @@ def attach_result(request: HttpRequest, code: str, file: File[UploadedFile]) -> 
 )
 def download_result(request: HttpRequest, code: str) -> Any:
     dossier = dossier_selectors.get_dossier_for(request.user, code)
-    official = is_official(request.user)
-    if dossier.result_file is None or (
-        not official and dossier.status != DossierStatus.RETURNED
-    ):
-        raise NotFound("result_not_ready", _("Hồ sơ chưa có kết quả điện tử."))
-    return files.response(
-        dossier.result_file, filename=f"ket-qua-{dossier.code}.pdf", no_store=True
-    )
+    result = dossier_selectors.result_for(request.user, dossier)
+    return files.response(result, filename=f"ket-qua-{dossier.code}.pdf", no_store=True)
 
 
 class RatingIn(Schema):

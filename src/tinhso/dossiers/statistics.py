@@ -52,9 +52,11 @@ def table(unit: OrgUnit | None, first: dt.date, last: dt.date, by: str) -> Table
     grouped = metrics.tally(rows, by)
     labels = _labels(by, list(grouped))
     total = sum(grouped.values(), metrics.Tally())
-    ordered = sorted(grouped.items(), key=lambda item: labels.get(item[0], ""))
-    if by == "month":
-        ordered = sorted(grouped.items(), key=lambda item: item[0])
+    # Months in time order, everything else by name.
+    ordered = sorted(
+        grouped.items(),
+        key=lambda item: item[0] if by == "month" else labels.get(item[0], ""),
+    )
     return Table(
         unit=unit,
         first=first,

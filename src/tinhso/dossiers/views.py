@@ -486,14 +486,11 @@ def dossier_result(request: HttpRequest, code: str) -> HttpResponseBase:
     """The electronic result: officers who see the dossier, and the applicant
     once it has been returned."""
     dossier = _dossier(request, code)
-    official = is_official(request.user)
-    if dossier.result_file is None or (
-        not official and dossier.status != DossierStatus.RETURNED
-    ):
-        raise Http404(_("Hồ sơ chưa có kết quả điện tử."))
-    return files.response(
-        dossier.result_file, filename=f"ket-qua-{dossier.code}.pdf", no_store=True
-    )
+    try:
+        result = dossier_selectors.result_for(request.user, dossier)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+    return files.response(result, filename=f"ket-qua-{dossier.code}.pdf", no_store=True)
 
 
 @login_required
@@ -511,9 +508,10 @@ def dossier_file(request: HttpRequest, code: str, position: int) -> HttpResponse
 @require_GET
 def dossier_payment_receipt(request: HttpRequest, code: str) -> HttpResponse:
     dossier = _dossier(request, code)
-    payment = dossier_selectors.payment_of(dossier)
-    if payment is None or payment.status != PaymentStatus.PAID:
-        raise Http404(_("Hồ sơ chưa nộp phí, lệ phí."))
+    try:
+        payment = dossier_selectors.paid_payment(dossier)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
     return printing.payment_receipt_response(dossier, payment)
 
 

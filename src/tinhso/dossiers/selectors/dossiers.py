@@ -15,7 +15,7 @@ from tinhso.accounts.policies import is_official
 from tinhso.accounts.selectors import active_officials, role_holders, role_scope
 from tinhso.accounts.services import normalize_phone
 from tinhso.core.errors import DomainError, NotFound
-from tinhso.core.models import OrgUnit, OrgUnitKind
+from tinhso.core.models import OrgUnit, OrgUnitKind, StoredFile
 from tinhso.core.text import fold
 from tinhso.dossiers.constants import (
     APOLOGISED,
@@ -254,3 +254,21 @@ def statistics_units() -> QuerySet[OrgUnit]:
     return OrgUnit.objects.filter(
         legacy=False, kind__in=(OrgUnitKind.AGENCY, OrgUnitKind.COMMUNE)
     ).order_by("kind", "name")
+
+
+def result_for(user: Any, dossier: Dossier) -> StoredFile:
+    """The electronic result ``user`` may download: officers who see the
+    dossier any time, the applicant once it has been returned."""
+    if dossier.result_file is None or (
+        not is_official(user) and dossier.status != DossierStatus.RETURNED
+    ):
+        raise NotFound("result_not_ready", _("Hồ sơ chưa có kết quả điện tử."))
+    return dossier.result_file
+
+
+def paid_payment(dossier: Dossier) -> Payment:
+    """The dossier's payment, once paid: what a payment receipt prints."""
+    payment = payment_of(dossier)
+    if payment is None or payment.status != PaymentStatus.PAID:
+        raise NotFound("dossier_unpaid", _("Hồ sơ chưa nộp phí, lệ phí."))
+    return payment

@@ -20,7 +20,7 @@ from tinhso.accounts.services import CITIZEN_ID_RE, TAX_CODE_RE, normalize_phone
 from tinhso.core import audit, numbering, ratelimit
 from tinhso.core.errors import DomainError, Forbidden, NotFound
 from tinhso.core.models import OrgUnit, OrgUnitKind
-from tinhso.core.text import nfc
+from tinhso.core.text import nfc, thousands
 from tinhso.dossiers.constants import (
     APOLOGISED,
     AUDIT_DOSSIER_APOLOGISED,
@@ -361,7 +361,7 @@ def return_result(
         raise DomainError(
             "dossier_unpaid",
             _("Người nộp chưa nộp phí, lệ phí %(amount)s đồng; chưa trả kết quả được.")
-            % {"amount": f"{payment.amount:,}".replace(",", ".")},
+            % {"amount": thousands(payment.amount)},
         )
     when = at or timezone.now()
     last = _steps(dossier)[-1]

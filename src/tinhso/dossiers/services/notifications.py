@@ -15,7 +15,7 @@ from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
 from tinhso.accounts import sms
-from tinhso.core.text import unaccented
+from tinhso.core.text import thousands, unaccented
 from tinhso.dossiers.models import Dossier, Notification
 
 logger = logging.getLogger(__name__)
@@ -97,7 +97,7 @@ def message(dossier: Dossier, event: str) -> str:
         ),
         PAID: _("Đã nhận %(amount)s đồng phí, lệ phí của hồ sơ %(code)s."),
     }
-    facts["amount"] = f"{payment.amount:,}".replace(",", ".") if payment else "0"
+    facts["amount"] = thousands(payment.amount) if payment else "0"
     return texts[event] % facts
 
 
