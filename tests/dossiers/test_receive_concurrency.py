@@ -1,5 +1,6 @@
 """Officers at two counters of one commune, receiving at the same moment,
-get dossier codes that follow one another, none twice.
+get dossier codes that follow one another, none twice, and the month's
+tally counts every one of them.
 
 Each thread has its own database connection and really commits, so the
 day's counter is contended as in production (a file database on SQLite).
@@ -16,7 +17,7 @@ from tests import factories
 from tests.dossiers.conftest import birth
 from tinhso.accounts.models import Role
 from tinhso.core.models import OrgUnitKind
-from tinhso.dossiers.models import Dossier
+from tinhso.dossiers.models import Dossier, MonthlyTally
 from tinhso.dossiers.services import catalog
 from tinhso.dossiers.services import dossiers as services
 
@@ -71,3 +72,6 @@ def test_concurrent_receipts_get_distinct_consecutive_codes() -> None:
     day = timezone.localtime(now).strftime("%y%m%d")
     codes = sorted(Dossier.objects.values_list("code", flat=True))
     assert codes == [f"00694-{day}-{n:04d}" for n in range(1, COUNT + 1)]
+    # Each receipt counted its month again after the others': none is lost.
+    tally = MonthlyTally.objects.get()
+    assert (tally.received, tally.in_progress) == (COUNT, COUNT)

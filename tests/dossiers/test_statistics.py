@@ -2,9 +2,11 @@
 counter, on time with the supplement wait excluded, late, in progress;
 online payment and satisfaction; the statistics page and its XLSX."""
 
+import datetime as dt
 import io
 from typing import Any
 
+from django.core.management import call_command
 from django.test import Client
 
 import pytest
@@ -22,7 +24,7 @@ from tests.dossiers.test_receive import at
 from tinhso.core import metrics as core_metrics
 from tinhso.core.models import OrgUnit
 from tinhso.dossiers import metrics
-from tinhso.dossiers.models import Dossier
+from tinhso.dossiers.models import Dossier, MonthlyTally
 from tinhso.dossiers.services import dossiers as services
 from tinhso.dossiers.services import online, payments
 
@@ -106,6 +108,79 @@ def test_the_figures_follow_the_service_index(year: Office) -> None:
         at("2026-03-01 00:00").date(), at("2026-03-31 00:00").date()
     )
     assert [(f.unit_id, f.value, f.total) for f in figures] == [(year.commune.pk, 2, 4)]
+
+
+def _live(first: str, last: str, by: str | None) -> dict[Any, metrics.Tally]:
+    return metrics.tally(metrics.in_scope(None, day(first), day(last)), by)
+
+
+def day(text: str) -> dt.date:
+    return dt.date.fromisoformat(text)
+
+
+@pytest.mark.parametrize("by", [None, "procedure", "unit", "level", "month"])
+@pytest.mark.parametrize(
+    "period",
+    [
+        ("2026-03-01", "2026-03-31"),  # a whole month, from its tally
+        ("2026-02-01", "2026-04-30"),  # whole months around it
+        ("2026-03-03", "2026-03-31"),  # cut at the start: those days live
+        ("2026-02-15", "2026-03-02"),  # cut at both ends
+    ],
+)
+def test_the_monthly_tallies_give_the_figures_of_the_dossiers(
+    year: Office, period: tuple[str, str], by: str | None
+) -> None:
+    kept = metrics.figures(None, day(period[0]), day(period[1]), by)
+    assert kept == _live(*period, by)
+    assert MonthlyTally.objects.filter(month=day("2026-03-01")).exists()
+
+
+def test_a_dossier_counts_in_the_month_it_was_received_or_accepted_in(
+    province: OrgUnit,
+) -> None:
+    office = Office(province)
+    late_in_february = online.submit_online(
+        factories.citizen(),
+        office.procedure,
+        office.commune,
+        papers(),
+        at=at("2026-02-27 16:00"),
+    )
+    at_the_counter = office.receive("2026-02-26 09:00")
+    online.accept_online(late_in_february, office.desk, at=at("2026-03-02 08:00"))
+
+    def received(month: str) -> tuple[int, int]:
+        first = day(month)
+        last = dt.date(first.year, first.month + 1, 1) - dt.timedelta(days=1)
+        figures = metrics.figures(None, first, last)[None]
+        return figures.received, figures.online
+
+    assert (received("2026-02-01"), received("2026-03-01")) == ((1, 0), (1, 1))
+    # Moved to another month, a dossier leaves the old month's tally.
+    at_the_counter.received_at = at("2026-03-03 09:00")
+    at_the_counter.save(update_fields=["received_at"])
+    assert (received("2026-02-01"), received("2026-03-01")) == ((0, 0), (2, 1))
+
+
+def test_a_recount_gives_the_same_tallies(year: Office) -> None:
+    def kept() -> list[tuple[Any, ...]]:
+        return list(
+            MonthlyTally.objects.order_by("month", "agency", "procedure").values_list(
+                "month", "agency", "procedure", *metrics.KEPT
+            )
+        )
+
+    before = kept()
+    MonthlyTally.objects.update(received=0, late=0)
+    MonthlyTally.objects.create(
+        month=day("2025-01-01"), agency=year.commune, procedure=year.procedure
+    )
+    call_command("dossiers", "recount", verbosity=0)
+    assert kept() == before
+    assert (
+        metrics.figures(None, day("2026-03-01"), day("2026-03-31"))[None].received == 4
+    )
 
 
 def test_the_statistics_page_and_its_workbook(year: Office) -> None:

@@ -379,10 +379,14 @@ def revoke_token(token: APIToken) -> None:
 def authenticate_token(secret: str) -> User | None:
     if not secret.startswith(tokens.TOKEN_PREFIX):
         return None
-    token = (
-        APIToken.objects.select_related("user")
-        .filter(token_hash=tokens.digest(secret), revoked_at__isnull=True)
-        .first()
+    # Every API call comes here: a digest is unique, so no ordering to build.
+    token = next(
+        iter(
+            APIToken.objects.select_related("user")
+            .filter(token_hash=tokens.digest(secret), revoked_at__isnull=True)
+            .order_by()
+        ),
+        None,
     )
     now = timezone.now()
     if token is None or not token.user.is_active:

@@ -421,7 +421,7 @@ def look_up(request: HttpRequest, payload: LookUpIn) -> Any:
         payload.code, payload.contact, client_ip(request)
     )
     dossier.applicant_masked = dossier_selectors.masked_name(dossier.applicant_name)  # type: ignore[attr-defined]
-    waiting = dossier_selectors.open_supplement(dossier)
+    waiting = dossier_selectors.waiting_supplement(dossier)
     dossier.supplement_reason = waiting.reason if waiting else ""  # type: ignore[attr-defined]
     return dossier
 

@@ -12,3 +12,4 @@ class DossiersConfig(AppConfig):
 
         navigation.register_modules()
         metrics.register_indicators()
+        metrics.keep_tallies()

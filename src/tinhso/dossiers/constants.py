@@ -75,6 +75,15 @@ OPEN_STATUSES = (
     DossierStatus.PROCESSED,
 )
 
+# Counted by the service index: received and not yet resolved or stopped.
+IN_PROGRESS = (
+    DossierStatus.RECEIVED,
+    DossierStatus.PROCESSING,
+    DossierStatus.SUPPLEMENT,
+    DossierStatus.AWAITING_PAYMENT,
+)
+RESOLVED = (DossierStatus.PROCESSED, DossierStatus.RETURNED)
+
 
 class Channel(models.TextChoices):
     """How a dossier arrived (the portal's channel codes)."""

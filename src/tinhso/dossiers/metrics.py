@@ -9,17 +9,24 @@ the wait is excluded as the index asks. Satisfaction is 100% minus the late
 share minus the share the applicants rated as dissatisfied (the index's
 "complaints"), both over the resolved dossiers.
 
-Every figure is one aggregate query, grouped by procedure, unit, level or
-month, whatever the number of dossiers.
+The figures of whole months come from ``MonthlyTally`` rows, which
+``refresh`` counts again from their dossiers whenever one of them changes:
+a province-year is then a few thousand rows instead of hundreds of
+thousands of dossiers. The days of a month that a period cuts, and the
+overdue dossiers (time alone makes them so), are counted from the dossiers,
+each in one aggregate query whatever their number.
 """
 
 import datetime as dt
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, fields
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, DateField, F, Q, QuerySet
+from django.db import transaction
+from django.db.models import Count, DateField, F, Max, Min, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
+from django.db.models.signals import post_delete, post_save, pre_save
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -27,27 +34,38 @@ from tinhso.core import metrics
 from tinhso.core.metrics import Indicator, MonthlyFigure
 from tinhso.core.models import OrgUnit
 from tinhso.dossiers.constants import (
+    IN_PROGRESS,
+    RESOLVED,
     Channel,
     DossierStatus,
     PaymentMethod,
     PaymentStatus,
     Satisfaction,
 )
-from tinhso.dossiers.models import Dossier
+from tinhso.dossiers.models import Dossier, MonthlyTally, Payment, Rating
 
-RESOLVED = (DossierStatus.PROCESSED, DossierStatus.RETURNED)
-IN_PROGRESS = (
-    DossierStatus.RECEIVED,
-    DossierStatus.PROCESSING,
-    DossierStatus.SUPPLEMENT,
-    DossierStatus.AWAITING_PAYMENT,
-)
 GROUPS = {
     "procedure": "procedure_id",
     "unit": "agency_id",
     "level": "procedure__level",
     "month": "month",
 }
+# The figures a MonthlyTally keeps; "counter" is received less online.
+KEPT = (
+    "received",
+    "online",
+    "resolved",
+    "on_time",
+    "late",
+    "in_progress",
+    "stopped",
+    "with_fees",
+    "paid_online",
+    "rated",
+    "dissatisfied",
+)
+
+type Key = tuple[dt.date, int, int]  # month, agency, procedure
 
 
 @dataclass
@@ -72,6 +90,12 @@ class Tally:
         return Tally(
             *(getattr(self, f.name) + getattr(other, f.name) for f in fields(self))
         )
+
+    @classmethod
+    def kept(cls, row: dict[str, Any]) -> "Tally":
+        """From the sums of MonthlyTally rows."""
+        counts = {name: row[name] or 0 for name in KEPT}
+        return cls(counter=counts["received"] - counts["online"], **counts)
 
     @staticmethod
     def _share(part: int, whole: int) -> Decimal | None:
@@ -110,6 +134,10 @@ def received_dossiers() -> QuerySet[Dossier]:
     )
 
 
+def _overdue(now: dt.datetime) -> Q:
+    return Q(status__in=IN_PROGRESS, appointment_at__lt=now)
+
+
 def _counts(now: dt.datetime) -> dict[str, Any]:
     resolved = Q(status__in=RESOLVED)
     return {
@@ -122,9 +150,7 @@ def _counts(now: dt.datetime) -> dict[str, Any]:
         ),
         "late": Count("pk", filter=resolved & Q(finished_at__gt=F("appointment_at"))),
         "in_progress": Count("pk", filter=Q(status__in=IN_PROGRESS)),
-        "overdue": Count(
-            "pk", filter=Q(status__in=IN_PROGRESS, appointment_at__lt=now)
-        ),
+        "overdue": Count("pk", filter=_overdue(now)),
         "stopped": Count(
             "pk", filter=Q(status__in=(DossierStatus.STOPPED, DossierStatus.WITHDRAWN))
         ),
@@ -143,6 +169,11 @@ def _counts(now: dt.datetime) -> dict[str, Any]:
     }
 
 
+def _kept_counts(now: dt.datetime) -> dict[str, Any]:
+    counts = _counts(now)
+    return {name: counts[name] for name in KEPT}
+
+
 def _bounds(first: dt.date, last: dt.date) -> tuple[dt.datetime, dt.datetime]:
     """From the start of ``first`` to the end of ``last``, local time."""
     zone = timezone.get_current_timezone()
@@ -151,29 +182,210 @@ def _bounds(first: dt.date, last: dt.date) -> tuple[dt.datetime, dt.datetime]:
     return start, after
 
 
+def _next_month(day: dt.date) -> dt.date:
+    return dt.date(day.year + day.month // 12, day.month % 12 + 1, 1)
+
+
+def _within(unit: OrgUnit | None) -> Q:
+    """Dossiers (or tallies) of ``unit`` and below; all for the province."""
+    if unit is None or unit.parent_id is None:
+        return Q()
+    return Q(agency__path__startswith=unit.path)
+
+
 def in_scope(unit: OrgUnit | None, first: dt.date, last: dt.date) -> QuerySet[Dossier]:
     """Dossiers received from ``first`` to ``last`` at ``unit`` or below
     (the whole province when ``unit`` is None or the province)."""
     start, after = _bounds(first, last)
-    rows = received_dossiers().filter(received_at__gte=start, received_at__lt=after)
-    if unit is not None and unit.parent_id is not None:
-        rows = rows.filter(agency__path__startswith=unit.path)
-    return rows
+    return received_dossiers().filter(
+        _within(unit), received_at__gte=start, received_at__lt=after
+    )
+
+
+def _grouped(
+    rows: QuerySet[Any], by: str | None, counts: dict[str, Any]
+) -> list[tuple[Any, dict[str, Any]]]:
+    if by is None:
+        return [(None, rows.aggregate(**counts))]
+    key = GROUPS[by]
+    if by == "month" and rows.model is Dossier:
+        rows = rows.annotate(month=TruncMonth("received_at", output_field=DateField()))
+    return [
+        (row.pop(key), row) for row in rows.values(key).annotate(**counts).order_by(key)
+    ]
 
 
 def tally(rows: QuerySet[Dossier], by: str | None = None) -> dict[Any, Tally]:
-    """``rows`` counted as a whole (key None) or per group of ``GROUPS``."""
+    """``rows`` counted from the dossiers, as a whole (key None) or per
+    group of ``GROUPS``."""
     counts = _counts(timezone.now())
-    if by is None:
-        return {None: Tally(**rows.aggregate(**counts))}
-    key = GROUPS[by]
-    if by == "month":
-        rows = rows.annotate(month=TruncMonth("received_at", output_field=DateField()))
-    grouped = rows.values(key).annotate(**counts).order_by(key)
-    return {
-        row.pop(key): Tally(**{k: v for k, v in row.items() if k in counts})
-        for row in grouped
-    }
+    return {key: Tally(**row) for key, row in _grouped(rows, by, counts)}
+
+
+def _merge(into: dict[Any, Tally], more: dict[Any, Tally]) -> None:
+    for key, figures in more.items():
+        into[key] = into.get(key, Tally()) + figures
+
+
+def figures(
+    unit: OrgUnit | None, first: dt.date, last: dt.date, by: str | None = None
+) -> dict[Any, Tally]:
+    """The figures of ``in_scope(unit, first, last)``, as ``tally`` counts
+    them, read from the monthly tallies for the whole months of the period.
+
+    A period that reaches today takes in the rest of today's month, in
+    which nothing was received yet, so "this year so far" is all whole
+    months.
+    """
+    whole_first = first if first.day == 1 else _next_month(first)
+    whole_after = _next_month(last)
+    if last < timezone.localdate() and whole_after - dt.timedelta(days=1) != last:
+        whole_after = last.replace(day=1)
+    if whole_first >= whole_after:
+        return tally(in_scope(unit, first, last), by)
+    kept = MonthlyTally.objects.filter(
+        _within(unit), month__gte=whole_first, month__lt=whole_after
+    )
+    sums = {name: Sum(name) for name in KEPT}
+    result = {key: Tally.kept(row) for key, row in _grouped(kept, by, sums)}
+    if first < whole_first:
+        _merge(
+            result, tally(in_scope(unit, first, whole_first - dt.timedelta(days=1)), by)
+        )
+    if whole_after <= last:
+        _merge(result, tally(in_scope(unit, whole_after, last), by))
+    # Overdue in the whole months, counted live over the few in progress.
+    now = timezone.now()
+    late = in_scope(unit, whole_first, whole_after - dt.timedelta(days=1)).filter(
+        _overdue(now)
+    )
+    overdue = _grouped(late, by, {"overdue": Count("pk")})
+    _merge(result, {key: Tally(overdue=row["overdue"]) for key, row in overdue})
+    return result
+
+
+# Keeping the monthly tallies -------------------------------------------------
+
+
+def tally_key(received_at: dt.datetime, agency_id: int, procedure_id: int) -> Key:
+    month = timezone.localtime(received_at).date().replace(day=1)
+    return month, agency_id, procedure_id
+
+
+def _count_month(month: dt.date, **where: Any) -> QuerySet[Dossier]:
+    return in_scope(None, month, _next_month(month) - dt.timedelta(days=1)).filter(
+        **where
+    )
+
+
+def refresh(keys: Iterable[Key]) -> None:
+    """Count the MonthlyTally of each key again from its dossiers."""
+    counts = _kept_counts(timezone.now())
+    for month, agency_id, procedure_id in sorted(set(keys)):
+        with transaction.atomic():
+            # The row is locked before counting, so that acts on two
+            # dossiers of one month count one after the other, the second
+            # seeing the first's change.
+            row, _created = MonthlyTally.objects.select_for_update().get_or_create(
+                month=month, agency_id=agency_id, procedure_id=procedure_id
+            )
+            found = _count_month(
+                month, agency_id=agency_id, procedure_id=procedure_id
+            ).aggregate(**counts)
+            if not found["received"]:
+                row.delete()
+                continue
+            for name in KEPT:
+                setattr(row, name, found[name])
+            row.save(update_fields=KEPT)
+
+
+def recount(progress: Callable[[dt.date, int], None] | None = None) -> int:
+    """Count every MonthlyTally again from the dossiers, a month at a time
+    (each in its own transaction, so it can be stopped and run again);
+    ``progress(month, rows)`` after each. Returns the rows kept."""
+    span = received_dossiers().aggregate(
+        first=Min("received_at"), last=Max("received_at")
+    )
+    if span["first"] is None:
+        MonthlyTally.objects.all().delete()
+        return 0
+    counts = _kept_counts(timezone.now())
+    month = tally_key(span["first"], 0, 0)[0]
+    end = tally_key(span["last"], 0, 0)[0]
+    kept = 0
+    with transaction.atomic():
+        MonthlyTally.objects.filter(Q(month__lt=month) | Q(month__gt=end)).delete()
+    while month <= end:
+        grouped = (
+            _count_month(month)
+            .values("agency_id", "procedure_id")
+            .annotate(**counts)
+            .order_by()
+        )
+        rows = [MonthlyTally(month=month, **row) for row in grouped]
+        with transaction.atomic():
+            MonthlyTally.objects.filter(month=month).delete()
+            MonthlyTally.objects.bulk_create(rows, batch_size=2000)
+        kept += len(rows)
+        if progress is not None:
+            progress(month, len(rows))
+        month = _next_month(month)
+    return kept
+
+
+KEY_FIELDS = {"received_at", "agency", "agency_id", "procedure", "procedure_id"}
+
+
+def _remember_key(instance: Dossier, update_fields: Any = None, **kwargs: Any) -> None:
+    # A dossier accepted online moves to the month of its acceptance: the
+    # month it leaves is counted again too.
+    if kwargs.get("raw") or instance._state.adding:
+        return
+    if update_fields is not None and not KEY_FIELDS & set(update_fields):
+        return
+    before = (
+        Dossier.objects.filter(pk=instance.pk)
+        .values_list("received_at", "agency_id", "procedure_id")
+        .first()
+    )
+    instance._tally_before = tally_key(*before) if before else None  # type: ignore[attr-defined]
+
+
+def _dossier_saved(instance: Dossier, **kwargs: Any) -> None:
+    if kwargs.get("raw"):
+        return
+    keys = {tally_key(instance.received_at, instance.agency_id, instance.procedure_id)}
+    before = instance.__dict__.pop("_tally_before", None)
+    refresh(keys | ({before} if before else set()))
+
+
+def _part_saved(instance: Payment | Rating, **kwargs: Any) -> None:
+    if kwargs.get("raw"):
+        return
+    found = (
+        Dossier.objects.filter(pk=instance.dossier_id)
+        .values_list("received_at", "agency_id", "procedure_id")
+        .first()
+    )
+    if found is not None:  # gone with its dossier
+        refresh([tally_key(*found)])
+
+
+def keep_tallies() -> None:
+    """Count a dossier's MonthlyTally again whenever it, its payment or its
+    rating is saved or deleted: every act saves through the ORM, so none
+    can forget to."""
+    pre_save.connect(_remember_key, sender=Dossier, dispatch_uid="tally-before")
+    post_save.connect(_dossier_saved, sender=Dossier, dispatch_uid="tally-dossier")
+    post_delete.connect(_dossier_saved, sender=Dossier, dispatch_uid="tally-gone")
+    for part in (Payment, Rating):
+        post_save.connect(
+            _part_saved, sender=part, dispatch_uid=f"tally-{part.__name__}"
+        )
+        post_delete.connect(
+            _part_saved, sender=part, dispatch_uid=f"tally-{part.__name__}-gone"
+        )
 
 
 # For reporting ---------------------------------------------------------------
@@ -182,15 +394,12 @@ def tally(rows: QuerySet[Dossier], by: str | None = None) -> dict[Any, Tally]:
 def _monthly(
     counted: str, whole: str | None, first: dt.date, last: dt.date
 ) -> list[MonthlyFigure]:
-    month_first = first.replace(day=1)
-    next_month = dt.date(last.year + last.month // 12, last.month % 12 + 1, 1)
-    rows = in_scope(None, month_first, next_month - dt.timedelta(days=1)).annotate(
-        month=TruncMonth("received_at", output_field=DateField())
-    )
-    counts = _counts(timezone.now())
     grouped = (
-        rows.values("agency_id", "month")
-        .annotate(value=counts[counted], total=counts[whole or counted])
+        MonthlyTally.objects.filter(
+            month__gte=first.replace(day=1), month__lte=last.replace(day=1)
+        )
+        .values("agency_id", "month")
+        .annotate(value=Sum(counted), total=Sum(whole or counted))
         .order_by("agency_id", "month")
     )
     return [

@@ -274,10 +274,17 @@ class Dossier(models.Model):
     class Meta:
         ordering = ["-received_at", "-pk"]
         indexes = [
+            # Lists newest first: walked in this order, a list over many
+            # units stops at its page instead of sorting every row it sees.
+            models.Index(fields=["-received_at", "-id"], name="dossier_received"),
             models.Index(
                 fields=["agency", "-received_at"], name="dossier_agency_received"
             ),
             models.Index(fields=["handler", "appointment_at"], name="dossier_queue"),
+            # The few in progress, which the figures count live since time
+            # alone makes them overdue. Not a partial index: SQLite cannot
+            # use one when the statuses come as query parameters.
+            models.Index(fields=["status", "received_at"], name="dossier_status"),
         ]
 
     def __str__(self) -> str:
@@ -480,3 +487,40 @@ class Rating(models.Model):
 
     def __str__(self) -> str:
         return f"{self.dossier_id}: {self.satisfaction}"
+
+
+class MonthlyTally(models.Model):
+    """The figures of one procedure's dossiers received at one unit in one
+    month, as ``metrics.Tally`` counts them, kept so that statistics read
+    a row per month instead of every dossier.
+
+    ``metrics.refresh`` counts a row again from its dossiers whenever one of
+    them, its payment or its rating is saved, in the same transaction;
+    ``tinhso dossiers tally`` counts them all again. Overdue dossiers are
+    not kept: time alone makes them so.
+    """
+
+    month = models.DateField(_("tháng"))  # its first day
+    agency = models.ForeignKey(OrgUnit, on_delete=models.CASCADE, related_name="+")
+    procedure = models.ForeignKey(Procedure, on_delete=models.CASCADE, related_name="+")
+    received = models.PositiveIntegerField(default=0)
+    online = models.PositiveIntegerField(default=0)
+    resolved = models.PositiveIntegerField(default=0)
+    on_time = models.PositiveIntegerField(default=0)
+    late = models.PositiveIntegerField(default=0)
+    in_progress = models.PositiveIntegerField(default=0)
+    stopped = models.PositiveIntegerField(default=0)
+    with_fees = models.PositiveIntegerField(default=0)
+    paid_online = models.PositiveIntegerField(default=0)
+    rated = models.PositiveIntegerField(default=0)
+    dissatisfied = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["month", "agency", "procedure"], name="monthly_tally_key"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.agency_id}/{self.procedure_id}"

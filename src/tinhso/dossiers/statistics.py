@@ -48,8 +48,7 @@ def _labels(by: str, keys: list[Any]) -> dict[Any, str]:
 
 
 def table(unit: OrgUnit | None, first: dt.date, last: dt.date, by: str) -> Table:
-    rows = metrics.in_scope(unit, first, last)
-    grouped = metrics.tally(rows, by)
+    grouped = metrics.figures(unit, first, last, by)
     labels = _labels(by, list(grouped))
     total = sum(grouped.values(), metrics.Tally())
     # Months in time order, everything else by name.

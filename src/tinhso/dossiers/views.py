@@ -568,7 +568,9 @@ def look_up(request: HttpRequest) -> HttpResponse:
         "applicant": dossier_selectors.masked_name(dossier.applicant_name)
         if dossier
         else "",
-        "supplement": dossier_selectors.open_supplement(dossier) if dossier else None,
+        "supplement": dossier_selectors.waiting_supplement(dossier)
+        if dossier
+        else None,
     }
     return render(request, "dossiers/dossier/look_up.html", context, status=status)
 

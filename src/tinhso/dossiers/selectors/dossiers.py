@@ -12,7 +12,12 @@ from django.utils.translation import gettext as _
 
 from tinhso.accounts.models import Role, User
 from tinhso.accounts.policies import is_official
-from tinhso.accounts.selectors import active_officials, role_holders, role_scope
+from tinhso.accounts.selectors import (
+    active_officials,
+    role_holders,
+    role_scope,
+    roles_of,
+)
 from tinhso.accounts.services import normalize_phone
 from tinhso.core.errors import DomainError, NotFound
 from tinhso.core.models import OrgUnit, OrgUnitKind, StoredFile
@@ -56,8 +61,8 @@ def visible_dossiers(user: Any) -> QuerySet[Dossier]:
     condition = Q(applicant=user)
     if is_official(user):
         received = Handover.objects.filter(receiver=user).values("dossier_id")
-        for role in DOSSIER_ROLES:
-            condition |= role_scope(user, role=role, unit_field="agency")
+        roles = [r for r in roles_of(user) if r.role in DOSSIER_ROLES]
+        condition |= role_scope(user, unit_field="agency", assignments=roles)
         condition |= Q(handler=user) | Q(pk__in=received)
     return (
         Dossier.objects.filter(condition)
@@ -67,7 +72,8 @@ def visible_dossiers(user: Any) -> QuerySet[Dossier]:
 
 
 def get_dossier_for(user: Any, code: object) -> Dossier:
-    dossier = visible_dossiers(user).filter(code=str(code)).first()
+    # A code is unique: no ordering to build.
+    dossier = next(iter(visible_dossiers(user).filter(code=str(code)).order_by()), None)
     if dossier is None:
         raise NotFound("dossier_not_found", _("Không tìm thấy hồ sơ."))
     return dossier
@@ -80,6 +86,22 @@ def counters_of(user: Any) -> QuerySet[OrgUnit]:
     ).order_by("depth", "name")
 
 
+LOOKED_UP = (
+    "code",
+    "status",
+    "received_at",
+    "appointment_at",
+    "rescheduled_at",
+    "applicant_name",
+    "applicant_phone",
+    "applicant_id_number",
+    "procedure__code",
+    "procedure__name",
+    "agency__code",
+    "agency__name",
+)
+
+
 def look_up(code: str, contact: str) -> Dossier | None:
     """The dossier with ``code`` whose applicant gave ``contact`` (phone or
     ID number); None for a wrong code or a wrong contact alike, so the
@@ -89,10 +111,15 @@ def look_up(code: str, contact: str) -> Dossier | None:
         given.add(normalize_phone(contact))
     if not given:
         return None
-    dossier = (
-        Dossier.objects.select_related("procedure", "agency")
-        .filter(code=code.strip().upper())
-        .first()
+    dossier = next(
+        iter(
+            Dossier.objects.select_related("procedure", "agency")
+            # What the answer shows, and no more to read and convert.
+            .only(*LOOKED_UP)
+            .filter(code=code.strip().upper())
+            .order_by()
+        ),
+        None,
     )
     if dossier is None:
         return None
@@ -237,6 +264,14 @@ def open_supplement(dossier: Dossier) -> Supplement | None:
         .select_related("requested_by")
         .last()
     )
+
+
+def waiting_supplement(dossier: Dossier) -> Supplement | None:
+    """``open_supplement`` of a dossier waiting for one (status 5), without
+    a query for the others: the public look-up asks it on every call."""
+    if dossier.status != DossierStatus.SUPPLEMENT:
+        return None
+    return open_supplement(dossier)
 
 
 def refusal_of(dossier: Dossier) -> Handover | None:
