@@ -5,8 +5,10 @@
 
 Generates N dossiers of the demo catalog's procedures over five years at a
 province's communes and agencies (two thirds online, most resolved, some
-late, some paid by VietQR, some rated), then starts ``tinhso serve`` on
-the corpus and measures, with keep-alive HTTP clients in threads:
+late, some paid by VietQR, some rated) in bulk, recounts the monthly
+tallies of the statistics (timed), then starts ``tinhso serve`` on the
+corpus with one process per core and measures, with keep-alive HTTP
+clients in threads of this process (on the same cores):
 
 - the public look-up (``POST /api/v1/dossiers/lookup``, a code and a phone)
   at 16 users, beside ``GET /healthz`` of the same server, which returns a

@@ -57,7 +57,13 @@ def test_the_code_with_the_phone_or_id_number_shows_the_state(
     ).json()
     assert answer["status_label"] == "Đã tiếp nhận"
     assert answer["applicant"] == "Nguyễn T. M. H."
-    assert set(answer) >= {"code", "procedure", "agency", "appointment_at"}
+    assert answer["procedure"] == {"code": "1.001193", "name": "Đăng ký khai sinh"}
+    assert answer["agency"] == {
+        "id": dossier.agency_id,
+        "code": "00694",
+        "name": "Phường Hà Giang 1",
+    }
+    assert answer["code"] == dossier.code and answer["supplement"] == ""
     assert "applicant_phone" not in answer and "applicant_id_number" not in answer
 
 
