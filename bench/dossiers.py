@@ -66,6 +66,9 @@ def _arguments() -> argparse.Namespace:
         default=os.cpu_count() or 1,
         help="server processes (default: one per core, as deployed)",
     )
+    parser.add_argument(
+        "--threads", type=int, default=0, help="threads per process (serve's default)"
+    )
     parser.add_argument("--seed", type=int, default=11)
     return parser.parse_args()
 
@@ -249,9 +252,11 @@ class Corpus:
 
 
 class Server:
-    def __init__(self, port: int, workers: int) -> None:
+    def __init__(self, port: int, workers: int, threads: int) -> None:
         self.port = port
         command = ["serve", "--port", str(port), "--workers", str(workers)]
+        if threads:
+            command += ["--threads", str(threads)]
         self.process = subprocess.Popen(  # noqa: S603 - our own command
             [sys.executable, "-m", "tinhso", *command],
             cwd=ROOT,
@@ -342,7 +347,7 @@ def main() -> None:
     from django.db import connection
 
     connection.close()
-    server = Server(args.port, args.workers)
+    server = Server(args.port, args.workers, args.threads)
     token = {"Authorization": f"Bearer {corpus.token}"}
     samples = corpus.samples
     from django.utils import timezone

@@ -175,9 +175,14 @@ def test_whoever_a_dossier_was_handed_to_sees_it(office: Office) -> None:
     dossier = office.receive()
     with pytest.raises(DomainError):
         selectors.get_dossier_for(office.police, dossier.code)
+    assert not selectors.visible_dossiers(office.police).exists()
     services.hand_over(dossier, office.desk, office.clerk)
     services.hand_over(dossier, office.clerk, office.police)
     assert selectors.get_dossier_for(office.police, dossier.code) == dossier
+    # Handed on again, it stays in sight of whoever held it.
+    services.hand_over(dossier, office.police, office.chair)
+    assert selectors.get_dossier_for(office.police, dossier.code) == dossier
+    assert list(selectors.visible_dossiers(office.police)) == [dossier]
 
 
 def test_the_queue_shows_time_left_soonest_first(office: Office) -> None:

@@ -224,8 +224,10 @@ def test_officers_see_their_units_dossiers_and_no_one_elses(
     # Roles that do not work on dossiers see no applicant's personal data.
     clerk = factories.official(unit=commune, role=Role.CLERK)
     admin = factories.administrator(province)
+    # One dossier by its code, and the lists, follow the same rule.
     for user in (officer, leader, governor):
         assert selectors.get_dossier_for(user, dossier.code) == dossier
+        assert list(selectors.visible_dossiers(user)) == [dossier]
     for user in (outsider, citizen, clerk, admin):
         with pytest.raises(DomainError, match="Không tìm thấy hồ sơ"):
             selectors.get_dossier_for(user, dossier.code)
