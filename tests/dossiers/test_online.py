@@ -248,6 +248,44 @@ def test_the_applicant_downloads_the_result_only_once_returned_and_rates_once(
         online.rate(dossier, citizen, "dissatisfied")
 
 
+def test_the_applicant_withdraws_online_until_the_result_is_ready(
+    office: Office, citizen: User
+) -> None:
+    dossier = online.accept_online(submit(office, citizen), office.desk)
+    dossier = services.hand_over(dossier, office.desk, office.clerk)
+    page = signed_in(citizen)
+    url = f"/dvc/ca-nhan/{dossier.code}/"
+    assert "Lý do rút hồ sơ" in text(page.get(url))
+    # No reason, nothing done, and the page says why.
+    refused = page.post(url + "rut/", {"reason": "  "}, follow=True)
+    assert "Ghi rõ lý do rút hồ sơ." in text(refused)
+    dossier.refresh_from_db()
+    assert dossier.status == "4" and dossier.handler == office.clerk
+    done = page.post(url + "rut/", {"reason": "Đã làm ở nơi khác"}, follow=True)
+    assert "Đã rút hồ sơ" in text(done)
+    dossier.refresh_from_db()
+    assert (dossier.status, dossier.handler) == ("7", None)
+    assert dossier.finished_at is not None
+    line = dossier.handovers.order_by("pk").last()
+    assert line is not None and (line.giver, line.note) == (
+        citizen,
+        "Đã làm ở nơi khác",
+    )
+    assert "Lý do rút hồ sơ" not in text(page.get(url))
+    with pytest.raises(DomainError, match="không rút được nữa"):
+        online.withdraw_online(dossier, citizen, "Lần nữa")
+    # Only the applicant, and not once the result is ready.
+    other = submit(office, citizen)
+    stranger = factories.citizen("008192004999", "Lê Văn Khác", "0912000111")
+    with pytest.raises(Forbidden):
+        online.withdraw_online(other, stranger, "Không")
+    other = _to_result(office, other)
+    other = services.hand_over(other, office.chair, office.desk)
+    assert other.status == "9"
+    with pytest.raises(DomainError, match="không rút được nữa"):
+        online.withdraw_online(other, citizen, "Muộn rồi")
+
+
 def test_a_citizen_never_sees_another_citizens_dossier(
     office: Office, citizen: User
 ) -> None:

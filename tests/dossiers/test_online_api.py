@@ -122,3 +122,16 @@ def test_the_portal_form_submits_without_javascript(province: OrgUnit) -> None:
     assert followed.status_code == 200 and len(followed.content) < 100_000
     assert "Mới đăng ký" in text(followed)
     assert not re.search(r"<script(?![^>]*htmx)", followed.content.decode())
+
+
+@pytest.mark.django_db
+def test_the_applicant_withdraws_through_the_api(province: OrgUnit) -> None:
+    office = Office(province)
+    client = signed_in(factories.citizen())
+    code = post(client, office, None).json()["code"]
+    url = f"/api/v1/dossiers/dossiers/{code}/withdraw"
+    missing = client.post(url, {"note": ""}, content_type="application/json")
+    assert missing.status_code == 400
+    assert missing.json()["code"] == "withdrawal_reason_required"
+    done = client.post(url, {"note": "Nộp nhầm"}, content_type="application/json")
+    assert done.status_code == 200 and done.json()["status"] == "7"

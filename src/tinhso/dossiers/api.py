@@ -544,12 +544,19 @@ def refuse(request: HttpRequest, code: str, payload: SupplementIn) -> Any:
     "/dossiers/{code}/withdraw",
     response=DossierDetailOut,
     summary="Người nộp rút hồ sơ (trạng thái 7)",
+    description=(
+        "Người nộp tự rút hồ sơ nộp trực tuyến khi chưa có kết quả (ghi lý do "
+        "vào note), hoặc người đang giữ hồ sơ ghi nhận theo đề nghị của người nộp."
+    ),
     url_name="dossier_withdraw",
 )
 def withdraw(request: HttpRequest, code: str, payload: ReturnIn) -> Any:
-    return _acted(
-        request, code, lambda d, u: dossier_services.withdraw(d, u, payload.note)
-    )
+    def act(dossier: Dossier, user: User) -> Dossier:
+        if dossier.applicant_id == user.pk:
+            return online.withdraw_online(dossier, user, payload.note)
+        return dossier_services.withdraw(dossier, user, payload.note)
+
+    return _acted(request, code, act)
 
 
 class ApologyIn(Schema):

@@ -132,6 +132,7 @@ def my_dossier(request: HttpRequest, code: str) -> HttpResponse:
         "handovers": selectors.handovers_of(dossier),
         "supplement": selectors.open_supplement(dossier),
         "refusal": selectors.refusal_of(dossier),
+        "withdrawable": dossier.status in online.WITHDRAWABLE,
         "rating": rating,
         "rating_form": RatingForm()
         if rating is None
@@ -177,6 +178,19 @@ def answer_supplement(request: HttpRequest, code: str) -> HttpResponse:
             note=note,
         ),
         _("Đã gửi giấy tờ bổ sung; hồ sơ tiếp tục được giải quyết."),
+    )
+
+
+@login_required
+@require_POST
+def withdraw(request: HttpRequest, code: str) -> HttpResponse:
+    dossier = _own(request, code)
+    reason = request.POST.get("reason", "")[:2000]
+    return _done(
+        request,
+        dossier,
+        lambda: online.withdraw_online(dossier, request.user, reason),  # type: ignore[arg-type]
+        _("Đã rút hồ sơ; hồ sơ không được giải quyết tiếp."),
     )
 
 

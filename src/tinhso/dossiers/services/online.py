@@ -26,8 +26,10 @@ from tinhso.dossiers.constants import (
     AUDIT_DOSSIER_ACCEPTED,
     AUDIT_DOSSIER_RATED,
     AUDIT_DOSSIER_SUBMITTED,
+    AUDIT_DOSSIER_WITHDRAWN,
     AUDIT_RESULT_ATTACHED,
     SUBMITTED_ONLINE,
+    WITHDRAWN,
     Channel,
     CopyKind,
     DossierStatus,
@@ -41,6 +43,7 @@ from tinhso.dossiers.services.dossiers import (
     Applicant,
     _check_applicant,
     _check_place,
+    _close,
     _holding,
     _locked,
     _record,
@@ -224,6 +227,51 @@ def _own(dossier: Dossier, user: User) -> None:
         raise Forbidden(
             "not_applicant", _("Chỉ người nộp hồ sơ mới làm được việc này.")
         )
+
+
+# Until the result is ready, an online applicant may take a dossier back.
+WITHDRAWABLE = (
+    DossierStatus.REGISTERED,
+    DossierStatus.RECEIVED,
+    DossierStatus.PROCESSING,
+    DossierStatus.SUPPLEMENT,
+    DossierStatus.AWAITING_PAYMENT,
+)
+
+
+@transaction.atomic
+def withdraw_online(
+    dossier: Dossier, user: User, reason: str, *, at: dt.datetime | None = None
+) -> Dossier:
+    """The applicant asks online to take the dossier back (status 7), with
+    the reason the written request would give; whoever held it is told by
+    the steps, the applicant by the usual notice."""
+    dossier = _locked(dossier)
+    _own(dossier, user)
+    if dossier.status not in WITHDRAWABLE:
+        raise DomainError(
+            "dossier_not_withdrawable",
+            _("Hồ sơ ở trạng thái “%(status)s”, không rút được nữa.")
+            % {"status": dossier.get_status_display()},
+        )
+    reason = nfc(reason)
+    if not reason:
+        raise DomainError(
+            "withdrawal_reason_required",
+            _("Ghi rõ lý do rút hồ sơ."),
+            extra={"field": "reason"},
+        )
+    _close(dossier, user, WITHDRAWN, reason, at)
+    dossier.status = DossierStatus.WITHDRAWN
+    dossier.save(update_fields=["status", "handler", "finished_at"])
+    audit.record(
+        AUDIT_DOSSIER_WITHDRAWN,
+        obj=dossier,
+        actor=user,
+        detail={"code": dossier.code, "online": True},
+    )
+    notifications.notify(dossier, notifications.WITHDRAWN)
+    return dossier
 
 
 @transaction.atomic
