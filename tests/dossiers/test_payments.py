@@ -23,11 +23,13 @@ from tests.dossiers.test_online import (
     storage_dir,  # noqa: F401 - fixture
 )
 from tests.dossiers.test_processing import Office
-from tinhso.accounts.models import User
+from tinhso.accounts import services as accounts
+from tinhso.accounts.models import Role, User
 from tinhso.core import vietqr
 from tinhso.core.errors import DomainError, Forbidden
 from tinhso.core.models import AuditEntry, OrgUnit
 from tinhso.dossiers.models import BankNotification, Dossier, Payment
+from tinhso.dossiers.selectors import dossiers as selectors
 from tinhso.dossiers.services import dossiers as services
 from tinhso.dossiers.services import online, payments
 
@@ -207,3 +209,67 @@ def test_an_officer_confirms_cash_and_the_result_waits_for_payment(
     assert "Tám nghìn đồng" in words and "8.000" in words
     assert "Tiền mặt tại Bộ phận Một cửa" in words
     assert "Ma Thị Hoa" in words
+
+
+def test_credits_that_paid_nothing_wait_for_an_officer_to_settle(
+    office: Office, dossier: Dossier, province: OrgUnit
+) -> None:
+    payment = dossier.payment
+    notify(credit(payment, amount=7000, transaction_id="FT1"))
+    notify(
+        credit(payment, description="chuyen tien HS2222222222", transaction_id="FT2")
+    )
+    notify(credit(payment, transaction_id="FT3"))  # pays the dossier
+    elsewhere = factories.orgunit(kind="commune", name="Xã Lũng Cú", parent=province)
+    stranger = factories.official(unit=elsewhere, role=Role.ONE_STOP_OFFICER)
+    # The commune's officer sees both; another commune's only the one of no
+    # dossier; a specialist none, and may not open the page.
+    assert [c.transaction_id for c in selectors.unsettled_credits(office.desk)] == [
+        "FT1",
+        "FT2",
+    ]
+    assert [c.transaction_id for c in selectors.unsettled_credits(stranger)] == ["FT2"]
+    assert not selectors.unsettled_credits(office.clerk).exists()
+    assert signed_in(office.clerk).get("/dvc/doi-soat/").status_code == 403
+    desk = signed_in(office.desk)
+    assert "2 khoản chuyển khoản cần đối soát" in text(desk.get("/dvc/ho-so/"))
+    page = text(desk.get("/dvc/doi-soat/"))
+    assert "Sai số tiền" in page and dossier.code in page and "phải nộp 8.000" in page
+    assert "chuyen tien HS2222222222" in page
+    # Nothing said, nothing settled; then settled once, and gone from the list.
+    empty = desk.post(
+        "/dvc/doi-soat/", {"transaction": "FT1", "note": " "}, follow=True
+    )
+    assert "Ghi rõ đã xử lý thế nào" in text(empty)
+    with pytest.raises(Forbidden):
+        payments.settle_credit("FT1", stranger, "Không phải của tôi")
+    done = desk.post(
+        "/dvc/doi-soat/",
+        {"transaction": "FT1", "note": "Đã hoàn trả 7.000 đồng cho người chuyển"},
+        follow=True,
+    )
+    assert "Đã ghi nhận đối soát." in text(done)
+    settled = BankNotification.objects.get(transaction_id="FT1")
+    assert (settled.settled_by, settled.settled_note) == (
+        office.desk,
+        "Đã hoàn trả 7.000 đồng cho người chuyển",
+    )
+    with pytest.raises(DomainError, match="đã được đối soát"):
+        payments.settle_credit("FT1", office.desk, "Lần nữa")
+    with pytest.raises(DomainError, match="Không có khoản"):
+        payments.settle_credit("FT3", office.desk, "Khoản đã khớp")
+    # The API: the one left, settled by the other commune's officer.
+    token = {"HTTP_AUTHORIZATION": f"Bearer {accounts.issue_token(stranger, 'xa')[1]}"}
+    api = Client()
+    listed = api.get("/api/v1/dossiers/payments/unsettled", **token).json()
+    assert [(c["transaction_id"], c["dossier"]) for c in listed["items"]] == [
+        ("FT2", None)
+    ]
+    answer = api.post(
+        "/api/v1/dossiers/payments/notifications/FT2/settle",
+        {"note": "Của hồ sơ 01016-260302-0003, đã xác nhận tại quầy"},
+        content_type="application/json",
+        **token,
+    )
+    assert answer.status_code == 200 and answer.json()["settled_at"]
+    assert not selectors.unsettled_credits(office.desk).exists()

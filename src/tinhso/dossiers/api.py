@@ -759,6 +759,57 @@ def bank_notification(request: HttpRequest) -> Any:
     return notification
 
 
+class CreditOut(_Out):
+    transaction_id: str
+    amount: int = Field(description="Số tiền, đồng")
+    description: str = Field(description="Nội dung chuyển khoản người nộp ghi")
+    credited_at: dt.datetime
+    outcome: BankOutcome
+    dossier: str | None = Field(
+        validation_alias="dossier_code", description="Mã hồ sơ khớp, nếu có"
+    )
+    settled_at: dt.datetime | None
+    settled_note: str
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def outcome_label(self) -> str:
+        return str(BankOutcome(self.outcome).label)
+
+
+def _credit(credit: Any) -> Any:
+    credit.dossier_code = credit.payment.dossier.code if credit.payment else None
+    return credit
+
+
+@router.get(
+    "/payments/unsettled",
+    response=list[CreditOut],
+    summary="Chuyển khoản chưa khớp, cần cán bộ một cửa đối soát",
+    url_name="unsettled_credits",
+)
+@paginate(Paged)
+def unsettled_credits(request: HttpRequest) -> Any:
+    return [_credit(c) for c in dossier_selectors.unsettled_credits(request.user)]
+
+
+class SettleIn(Schema):
+    note: str = Field(
+        max_length=2000, description="Đã xử lý thế nào: hoàn trả, khớp hồ sơ nào…"
+    )
+
+
+@router.post(
+    "/payments/notifications/{transaction_id}/settle",
+    response=CreditOut,
+    summary="Ghi nhận đã đối soát một khoản chuyển khoản",
+    url_name="settle_credit",
+)
+def settle_credit(request: HttpRequest, transaction_id: str, payload: SettleIn) -> Any:
+    credit = payments.settle_credit(transaction_id, current_user(request), payload.note)
+    return _credit(credit)
+
+
 @router.post(
     "/dossiers/{code}/supplement/answer",
     response=DossierDetailOut,

@@ -143,6 +143,7 @@ class Satisfaction(models.TextChoices):
 
 AUDIT_PAYMENT_CONFIRMED = "dossiers.payment.confirmed"
 AUDIT_BANK_NOTIFIED = "dossiers.payment.bank_notified"
+AUDIT_CREDIT_SETTLED = "dossiers.payment.credit_settled"
 AUDIT_DOSSIER_SUBMITTED = "dossiers.dossier.submitted"
 AUDIT_DOSSIER_ACCEPTED = "dossiers.dossier.accepted"
 AUDIT_RESULT_ATTACHED = "dossiers.dossier.result_attached"

@@ -443,6 +443,18 @@ class BankNotification(models.Model):
         blank=True,
         related_name="notifications",
     )
+    # A credit that paid nothing stays to reconcile until a one-stop
+    # officer says what was done (refunded, matched to a dossier …).
+    settled_at = models.DateTimeField(_("đối soát lúc"), null=True, blank=True)
+    settled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("người đối soát"),
+    )
+    settled_note = models.TextField(_("cách xử lý"), blank=True)
 
     class Meta:
         ordering = ["-received_at"]

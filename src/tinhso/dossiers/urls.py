@@ -20,6 +20,7 @@ urlpatterns = [
     path("ca-nhan/<str:code>/danh-gia/", portal.rate, name="my_dossier_rate"),
     path("ca-nhan/<str:code>/rut/", portal.withdraw, name="my_dossier_withdraw"),
     path("ho-so/", views.dossier_list, name="dossier_list"),
+    path("doi-soat/", views.credits, name="credits"),
     path("ho-so/tiep-nhan/", views.dossier_receive, name="dossier_receive"),
     path("ho-so/cua-toi/", views.my_queue, name="my_queue"),
     path("ho-so/<str:code>/", views.dossier_detail, name="dossier_detail"),

@@ -16,7 +16,8 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from tinhso.accounts.policies import is_official
+from tinhso.accounts.models import Role
+from tinhso.accounts.policies import holds_role, is_official
 from tinhso.core import files
 from tinhso.core.errors import DomainError, Forbidden, NotFound
 from tinhso.core.middleware import client_ip
@@ -149,6 +150,7 @@ def dossier_list(request: HttpRequest) -> HttpResponse:
     context = {
         "page": page,
         "can_receive": dossier_selectors.counters_of(request.user).exists(),
+        "credits": dossier_selectors.unsettled_credits(request.user).count(),
     }
     return render(request, "dossiers/dossier/list.html", context)
 
@@ -459,6 +461,31 @@ def dossier_confirm_payment(request: HttpRequest, code: str) -> HttpResponse:
         lambda d: payments.confirm_payment(d, request.user, method),  # type: ignore[arg-type]
         _("Đã ghi nhận nộp phí, lệ phí; in biên nhận giao người nộp."),
     )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def credits(request: HttpRequest) -> HttpResponse:
+    """Bank credits that paid nothing, for one-stop officers to settle."""
+    if not holds_role(request.user, Role.ONE_STOP_OFFICER):
+        raise PermissionDenied
+    if request.method == "POST":
+        try:
+            payments.settle_credit(
+                request.POST.get("transaction", ""),
+                request.user,  # type: ignore[arg-type]
+                request.POST.get("note", "")[:2000],
+            )
+        except Forbidden as exc:
+            raise PermissionDenied(exc.message) from exc
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("Đã ghi nhận đối soát."))
+        return redirect("dossiers:credits")
+    found = list(dossier_selectors.unsettled_credits(request.user)[: PER_PAGE + 1])
+    context = {"credits": found[:PER_PAGE], "more": len(found) > PER_PAGE}
+    return render(request, "dossiers/payment/credits.html", context)
 
 
 @login_required

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tinhso.accounts.models import Role, User
-from tinhso.accounts.policies import is_official
+from tinhso.accounts.policies import holds_role, is_official
 from tinhso.accounts.selectors import (
     active_officials,
     role_holders,
@@ -26,6 +26,7 @@ from tinhso.core.text import fold
 from tinhso.dossiers.constants import (
     APOLOGISED,
     REFUSED,
+    BankOutcome,
     DossierStatus,
     PaymentStatus,
     ProcedureLevel,
@@ -258,11 +259,22 @@ def notifications_of(dossier: Dossier) -> list[Notification]:
     return list(dossier.notifications.all())
 
 
-def unsettled_credits() -> QuerySet[BankNotification]:
+def unsettled_credits(user: Any) -> QuerySet[BankNotification]:
     """Bank credits that paid nothing (unknown reference, wrong amount, a
-    second payment): an officer settles them with the payer."""
-    return BankNotification.objects.exclude(outcome="paid").select_related(
-        "payment__dossier"
+    second payment) and are not settled yet, oldest first, as a one-stop
+    officer ``user`` sees them: those of no dossier (any officer may know
+    whose they are) and those of dossiers of the officer's units."""
+    if not holds_role(user, Role.ONE_STOP_OFFICER):
+        return BankNotification.objects.none()
+    mine = role_scope(
+        user, role=Role.ONE_STOP_OFFICER, unit_field="payment__dossier__agency"
+    )
+    return (
+        BankNotification.objects.exclude(outcome=BankOutcome.PAID)
+        .filter(settled_at__isnull=True)
+        .filter(Q(payment__isnull=True) | mine)
+        .select_related("payment__dossier")
+        .order_by("credited_at", "pk")
     )
 
 

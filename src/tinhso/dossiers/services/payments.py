@@ -25,9 +25,11 @@ from django.utils.translation import gettext as _
 from tinhso.accounts.models import Role, User
 from tinhso.accounts.policies import holds_role
 from tinhso.core import audit, numbering, vietqr
-from tinhso.core.errors import DomainError, Forbidden
+from tinhso.core.errors import DomainError, Forbidden, NotFound
+from tinhso.core.text import nfc
 from tinhso.dossiers.constants import (
     AUDIT_BANK_NOTIFIED,
+    AUDIT_CREDIT_SETTLED,
     AUDIT_PAYMENT_CONFIRMED,
     OPEN_STATUSES,
     BankOutcome,
@@ -136,6 +138,60 @@ def confirm_payment(
         },
     )
     return payment
+
+
+@transaction.atomic
+def settle_credit(
+    transaction_id: str,
+    officer: User,
+    note: str,
+    *,
+    at: dt.datetime | None = None,
+) -> BankNotification:
+    """A one-stop officer says what became of a credit that paid nothing:
+    refunded to the payer, or the dossier's fees confirmed by hand."""
+    credit = (
+        BankNotification.objects.select_for_update()
+        .select_related("payment__dossier__agency")
+        .filter(transaction_id=transaction_id)
+        .first()
+    )
+    if credit is None or credit.outcome == BankOutcome.PAID:
+        raise NotFound(
+            "credit_not_found", _("Không có khoản chuyển khoản cần đối soát này.")
+        )
+    dossier = credit.payment.dossier if credit.payment else None
+    if not holds_role(
+        officer, Role.ONE_STOP_OFFICER, dossier.agency if dossier else None
+    ):
+        raise Forbidden(
+            "not_one_stop_officer",
+            _("Chỉ cán bộ một cửa của nơi tiếp nhận hồ sơ đối soát khoản này."),
+        )
+    if credit.settled_at is not None:
+        raise DomainError(
+            "credit_already_settled", _("Khoản chuyển khoản này đã được đối soát.")
+        )
+    note = nfc(note).strip()
+    if not note:
+        raise DomainError(
+            "settle_note_required",
+            _("Ghi rõ đã xử lý thế nào: hoàn trả, hay xác nhận nộp cho hồ sơ nào."),
+            extra={"field": "note"},
+        )
+    credit.settled_at, credit.settled_by, credit.settled_note = (
+        at or timezone.now(),
+        officer,
+        note,
+    )
+    credit.save(update_fields=["settled_at", "settled_by", "settled_note"])
+    audit.record(
+        AUDIT_CREDIT_SETTLED,
+        obj=credit,
+        actor=officer,
+        detail={"transaction": credit.transaction_id, "amount": credit.amount},
+    )
+    return credit
 
 
 def notify_secret() -> bytes:
