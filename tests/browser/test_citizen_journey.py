@@ -1,7 +1,8 @@
 """The citizen's journey from search to result in a browser with JavaScript
 turned off: find the procedure without diacritics, sign in, submit with
 files, pay by the bank's notification, answer a supplement request,
-download the signed result, rate the service; two units process it."""
+download the signed result, rate the service; two units process it, and
+the public statistics count it as online and on time."""
 
 import io
 import json
@@ -131,4 +132,11 @@ def test_a_citizen_applies_pays_supplements_and_downloads_the_result(
     page.get_by_label("Hài lòng", exact=True).check()
     page.get_by_role("button", name="Gửi đánh giá").click()
     assert page.locator("text=Cảm ơn ông/bà đã đánh giá").count() == 1
+
+    # The public statistics count it: received online, resolved on time,
+    # paid online, the applicant satisfied.
+    page.goto(f"{url}/dvc/thong-ke/?unit={office.commune.pk}&by=procedure")
+    total = page.locator("tfoot tr").inner_text().split("\t")
+    assert total[:7] == ["Tổng cộng", "1", "1", "0", "1", "1", "0"]
+    assert total[-4:] == ["100,0", "100,0", "100,0", "100,0"]
     context.close()
