@@ -183,6 +183,13 @@ def test_a_recount_gives_the_same_tallies(year: Office) -> None:
     )
 
 
+def test_migrate_counts_the_dossiers_kept_before_the_tallies(year: Office) -> None:
+    MonthlyTally.objects.all().delete()
+    call_command("migrate", verbosity=0)
+    march = metrics.figures(None, day("2026-03-01"), day("2026-03-31"))[None]
+    assert (march.received, march.online, march.late) == (4, 2, 1)
+
+
 def test_the_statistics_page_and_its_workbook(year: Office) -> None:
     client = Client()
     query = f"?unit={year.commune.pk}&first=2026-03-01&last=2026-03-31&by=procedure"

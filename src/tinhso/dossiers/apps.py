@@ -1,4 +1,9 @@
+from typing import Any
+
 from django.apps import AppConfig
+from django.db import connections
+from django.db.migrations.recorder import MigrationRecorder
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
@@ -13,3 +18,20 @@ class DossiersConfig(AppConfig):
         navigation.register_modules()
         metrics.register_indicators()
         metrics.keep_tallies()
+        post_migrate.connect(
+            _count_tallies, sender=self, dispatch_uid="dossiers.tallies.count"
+        )
+
+
+def _count_tallies(using: str, **kwargs: Any) -> None:
+    # Dossiers kept before the monthly tallies existed get theirs once, with
+    # the whole schema migrated (a migration would count with a schema that
+    # later ones may still change).
+    from tinhso.dossiers import metrics
+    from tinhso.dossiers.models import MonthlyTally
+
+    applied = MigrationRecorder(connections[using]).applied_migrations()
+    if ("dossiers", "0003_monthly_tallies") not in applied:
+        return  # migrated back past the tallies
+    if not MonthlyTally.objects.using(using).exists():
+        metrics.recount()

@@ -5,14 +5,6 @@ from django.conf import settings
 from django.db import migrations, models
 
 
-def count_existing(apps, schema_editor):
-    # The dossiers already there get their tallies; the counting is the
-    # app's own (metrics.recount), so it is the one the statistics use.
-    from tinhso.dossiers import metrics
-
-    metrics.recount()
-
-
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -62,5 +54,4 @@ class Migration(migrations.Migration):
             model_name='monthlytally',
             constraint=models.UniqueConstraint(fields=('month', 'agency', 'procedure'), name='monthly_tally_key'),
         ),
-        migrations.RunPython(count_existing, migrations.RunPython.noop),
     ]
