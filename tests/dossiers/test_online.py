@@ -275,6 +275,15 @@ def test_the_applicant_withdraws_online_until_the_result_is_ready(
     with pytest.raises(DomainError, match="không rút được nữa"):
         online.withdraw_online(dossier, citizen, "Lần nữa")
     # Only the applicant, and not once the result is ready.
+    # Withdrawn while a supplement was asked: the page no longer asks for it.
+    asked = online.accept_online(submit(office, citizen), office.desk)
+    asked = services.hand_over(asked, office.desk, office.clerk)
+    services.request_supplement(asked, office.clerk, "Bản sao sổ hộ khẩu")
+    asked.refresh_from_db()
+    assert "Gửi bổ sung" in text(page.get(f"/dvc/ca-nhan/{asked.code}/"))
+    online.withdraw_online(asked, citizen, "Không bổ sung được")
+    after = text(page.get(f"/dvc/ca-nhan/{asked.code}/"))
+    assert "Gửi bổ sung" not in after and "Bản sao sổ hộ khẩu" not in after
     other = submit(office, citizen)
     stranger = factories.citizen("008192004999", "Lê Văn Khác", "0912000111")
     with pytest.raises(Forbidden):

@@ -273,3 +273,17 @@ def test_credits_that_paid_nothing_wait_for_an_officer_to_settle(
     )
     assert answer.status_code == 200 and answer.json()["settled_at"]
     assert not selectors.unsettled_credits(office.desk).exists()
+
+
+def test_a_transfer_for_a_closed_dossier_pays_nothing_and_waits_to_be_settled(
+    office: Office, dossier: Dossier, citizen: User
+) -> None:
+    online.withdraw_online(dossier, citizen, "Nộp nhầm")
+    answer = notify(credit(dossier.payment, transaction_id="FT9"))
+    assert answer.json()["outcome"] == "dossier_closed"
+    dossier.payment.refresh_from_db()
+    assert dossier.payment.status == "pending"
+    waiting = selectors.unsettled_credits(office.desk)
+    assert [(c.transaction_id, c.get_outcome_display()) for c in waiting] == [
+        ("FT9", "Hồ sơ đã kết thúc (rút, dừng hoặc từ chối)")
+    ]

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.core.management import call_command
 from django.test import Client
+from django.utils import timezone
 
 import pytest
 from openpyxl import load_workbook
@@ -134,6 +135,31 @@ def test_the_monthly_tallies_give_the_figures_of_the_dossiers(
     kept = metrics.figures(None, day(period[0]), day(period[1]), by)
     assert kept == _live(*period, by)
     assert MonthlyTally.objects.filter(month=day("2026-03-01")).exists()
+
+
+@pytest.mark.parametrize(
+    ("first", "last", "received"),
+    [
+        ("2026-02-15", "2026-04-10", 4),  # a tallied month between cut ones
+        ("2026-02-01", "2026-04-10", 4),  # tallied months, then cut days
+        ("2026-03-05", None, 4),  # cut days, then tallied months to today
+        ("2026-01-01", None, 5),
+    ],
+)
+def test_tallies_and_the_days_around_them_add_up(
+    province: OrgUnit, first: str, last: str | None, received: int
+) -> None:
+    office = Office(province)
+    for when in ("2026-02-20 09:00", "2026-03-10 09:00", "2026-04-06 09:00"):
+        done = office.receive(when)
+        services.hand_over(done, office.desk, office.clerk)
+    office.receive("2026-04-09 09:00")
+    office.receive(timezone.localtime().strftime("%Y-%m-%d %H:%M"))
+    start, end = day(first), day(last) if last else timezone.localdate()
+    for by in (None, "month", "unit"):
+        kept = metrics.figures(None, start, end, by)
+        assert kept == metrics.tally(metrics.in_scope(None, start, end), by), by
+    assert metrics.figures(None, start, end)[None].received == received
 
 
 def test_a_dossier_counts_in_the_month_it_was_received_or_accepted_in(

@@ -10,6 +10,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
+from django.db.models import F
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -21,7 +22,8 @@ from ninja.pagination import paginate
 from pydantic import BaseModel, ConfigDict, computed_field
 
 from tinhso.accounts.auth import current_user
-from tinhso.accounts.models import User
+from tinhso.accounts.models import Role, User
+from tinhso.accounts.policies import holds_role
 from tinhso.core import files, idempotency
 from tinhso.core.errors import DomainError, Forbidden, NotFound
 from tinhso.core.middleware import client_ip
@@ -790,7 +792,13 @@ def _credit(credit: Any) -> Any:
 )
 @paginate(Paged)
 def unsettled_credits(request: HttpRequest) -> Any:
-    return [_credit(c) for c in dossier_selectors.unsettled_credits(request.user)]
+    if not holds_role(request.user, Role.ONE_STOP_OFFICER):
+        raise Forbidden(
+            "not_one_stop_officer", _("Chỉ cán bộ một cửa đối soát chuyển khoản.")
+        )
+    return dossier_selectors.unsettled_credits(request.user).annotate(
+        dossier_code=F("payment__dossier__code")
+    )
 
 
 class SettleIn(Schema):

@@ -1,7 +1,7 @@
 from typing import Any
 
 from django.apps import AppConfig
-from django.db import connections
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.migrations.recorder import MigrationRecorder
 from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
@@ -24,14 +24,15 @@ class DossiersConfig(AppConfig):
 
 
 def _count_tallies(using: str, **kwargs: Any) -> None:
-    # Dossiers kept before the monthly tallies existed get theirs once, with
-    # the whole schema migrated (a migration would count with a schema that
-    # later ones may still change).
+    # Dossiers kept before the monthly tallies existed (or written past them,
+    # by a bulk import) are counted here, with the whole schema migrated: a
+    # migration would count with a schema that later ones may still change.
     from tinhso.dossiers import metrics
-    from tinhso.dossiers.models import MonthlyTally
 
+    if using != DEFAULT_DB_ALIAS:
+        return
     applied = MigrationRecorder(connections[using]).applied_migrations()
     if ("dossiers", "0003_monthly_tallies") not in applied:
         return  # migrated back past the tallies
-    if not MonthlyTally.objects.using(using).exists():
+    if not metrics.tallies_add_up():
         metrics.recount()

@@ -133,6 +133,7 @@ class BankOutcome(models.TextChoices):
     UNKNOWN_REFERENCE = "unknown_reference", _("Không khớp hồ sơ nào")
     WRONG_AMOUNT = "wrong_amount", _("Sai số tiền")
     ALREADY_PAID = "already_paid", _("Hồ sơ đã được thanh toán trước đó")
+    DOSSIER_CLOSED = "dossier_closed", _("Hồ sơ đã kết thúc (rút, dừng hoặc từ chối)")
 
 
 class Satisfaction(models.TextChoices):

@@ -23,7 +23,7 @@ from dataclasses import dataclass, fields
 from decimal import Decimal
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, DateField, F, Max, Min, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.db.models.signals import post_delete, post_save, pre_save
@@ -300,6 +300,24 @@ def refresh(keys: Iterable[Key]) -> None:
             row.save(update_fields=KEPT)
 
 
+def tallies_add_up() -> bool:
+    """Whether the tallies hold as many dossiers as were received: false
+    after dossiers were written past them (an upgrade, a bulk import)."""
+    kept = MonthlyTally.objects.aggregate(n=Sum("received"))["n"] or 0
+    return kept == received_dossiers().count()
+
+
+def _hold_tallies() -> None:
+    """Keep acts from changing tallies until this transaction ends, so that
+    a month counted in it stays right: acts already counting finish first,
+    later ones wait and count after. SQLite has one writer at a time already."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"LOCK TABLE {MonthlyTally._meta.db_table} IN SHARE ROW EXCLUSIVE MODE"
+            )
+
+
 def recount(progress: Callable[[dt.date, int], None] | None = None) -> int:
     """Count every MonthlyTally again from the dossiers, a month at a time
     (each in its own transaction, so it can be stopped and run again);
@@ -317,14 +335,15 @@ def recount(progress: Callable[[dt.date, int], None] | None = None) -> int:
     with transaction.atomic():
         MonthlyTally.objects.filter(Q(month__lt=month) | Q(month__gt=end)).delete()
     while month <= end:
-        grouped = (
-            _count_month(month)
-            .values("agency_id", "procedure_id")
-            .annotate(**counts)
-            .order_by()
-        )
-        rows = [MonthlyTally(month=month, **row) for row in grouped]
         with transaction.atomic():
+            _hold_tallies()
+            grouped = (
+                _count_month(month)
+                .values("agency_id", "procedure_id")
+                .annotate(**counts)
+                .order_by()
+            )
+            rows = [MonthlyTally(month=month, **row) for row in grouped]
             MonthlyTally.objects.filter(month=month).delete()
             MonthlyTally.objects.bulk_create(rows, batch_size=2000)
         kept += len(rows)
@@ -335,6 +354,18 @@ def recount(progress: Callable[[dt.date, int], None] | None = None) -> int:
 
 
 KEY_FIELDS = {"received_at", "agency", "agency_id", "procedure", "procedure_id"}
+# What else of a dossier, its payment and its rating the tallies count.
+COUNTED = {
+    Dossier: KEY_FIELDS
+    | {"status", "channel", "finished_at", "appointment_at", "received_by"},
+    Payment: {"status", "method"},
+    Rating: {"satisfaction"},
+}
+
+
+def _counts_change(instance: Dossier | Payment | Rating, update_fields: Any) -> bool:
+    """Whether saving these fields may change a tally (a new row always may)."""
+    return update_fields is None or bool(COUNTED[type(instance)] & set(update_fields))
 
 
 def _remember_key(instance: Dossier, update_fields: Any = None, **kwargs: Any) -> None:
@@ -345,23 +376,27 @@ def _remember_key(instance: Dossier, update_fields: Any = None, **kwargs: Any) -
     if update_fields is not None and not KEY_FIELDS & set(update_fields):
         return
     before = (
-        Dossier.objects.filter(pk=instance.pk)
+        Dossier.objects.filter(pk=instance.pk, received_by__isnull=False)
         .values_list("received_at", "agency_id", "procedure_id")
         .first()
     )
     instance._tally_before = tally_key(*before) if before else None  # type: ignore[attr-defined]
 
 
-def _dossier_saved(instance: Dossier, **kwargs: Any) -> None:
-    if kwargs.get("raw"):
-        return
-    keys = {tally_key(instance.received_at, instance.agency_id, instance.procedure_id)}
+def _dossier_saved(instance: Dossier, update_fields: Any = None, **kwargs: Any) -> None:
     before = instance.__dict__.pop("_tally_before", None)
+    if kwargs.get("raw") or not _counts_change(instance, update_fields):
+        return
+    if instance.received_by_id is None and before is None:
+        return  # submitted online, not accepted yet: counted nowhere
+    keys = {tally_key(instance.received_at, instance.agency_id, instance.procedure_id)}
     refresh(keys | ({before} if before else set()))
 
 
-def _part_saved(instance: Payment | Rating, **kwargs: Any) -> None:
-    if kwargs.get("raw"):
+def _part_saved(
+    instance: Payment | Rating, update_fields: Any = None, **kwargs: Any
+) -> None:
+    if kwargs.get("raw") or not _counts_change(instance, update_fields):
         return
     found = (
         Dossier.objects.filter(pk=instance.dossier_id)

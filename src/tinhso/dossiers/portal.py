@@ -130,7 +130,7 @@ def my_dossier(request: HttpRequest, code: str) -> HttpResponse:
         "dossier": dossier,
         "documents": list(dossier.documents.select_related("file")),
         "handovers": selectors.handovers_of(dossier),
-        "supplement": selectors.open_supplement(dossier),
+        "supplement": selectors.waiting_supplement(dossier),
         "refusal": selectors.refusal_of(dossier),
         "withdrawable": dossier.status in online.WITHDRAWABLE,
         "rating": rating,

@@ -167,8 +167,10 @@ def _looked_up(code: str) -> Dossier | None:
     dossier = found[0]
     # The procedure and the unit as far as read; the rest loads if asked.
     for field, (model, names) in RELATED.items():
-        values = [getattr(dossier, f"{field}_{n}") for n in ("id", *names)]
-        related = model.from_db(dossier._state.db, ["id", *names], values)
+        read = {n: getattr(dossier, f"{field}_{n}") for n in ("id", *names)}
+        # from_db takes a part of the fields in the model's own order.
+        order = [f.attname for f in model._meta.concrete_fields if f.attname in read]
+        related = model.from_db(dossier._state.db, order, [read[n] for n in order])
         setattr(dossier, field, related)
     return dossier
 

@@ -74,15 +74,30 @@ def qr_text(payment: Payment) -> str:
     )
 
 
-def _paid(payment: Payment, method: str, at: dt.datetime, by: User | None) -> None:
+def _paid(
+    payment: Payment,
+    method: str,
+    at: dt.datetime,
+    by: User | None,
+    bank_transaction: str = "",
+) -> None:
     payment.status, payment.method, payment.paid_at = PaymentStatus.PAID, method, at
-    payment.confirmed_by = by
+    payment.confirmed_by, payment.bank_transaction = by, bank_transaction or None
     payment.receipt_number = numbering.next_number(
         f"dossiers.payment.{payment.dossier.agency_id}",
         timezone.localtime(at).year,
     )
+    # One save, after the receipt number: saving a payment locks its month's
+    # tally (metrics.refresh), which every act takes last.
     payment.save(
-        update_fields=["status", "method", "paid_at", "confirmed_by", "receipt_number"]
+        update_fields=[
+            "status",
+            "method",
+            "paid_at",
+            "confirmed_by",
+            "receipt_number",
+            "bank_transaction",
+        ]
     )
     notifications.notify(payment.dossier, notifications.PAID)
 
@@ -151,7 +166,9 @@ def settle_credit(
     """A one-stop officer says what became of a credit that paid nothing:
     refunded to the payer, or the dossier's fees confirmed by hand."""
     credit = (
-        BankNotification.objects.select_for_update()
+        # Only the credit's row: its payment may be missing (an outer join,
+        # which PostgreSQL does not lock).
+        BankNotification.objects.select_for_update(of=("self",))
         .select_related("payment__dossier__agency")
         .filter(transaction_id=transaction_id)
         .first()
@@ -266,6 +283,8 @@ def _match(data: dict[str, Any]) -> tuple[str, Payment | None]:
         return BankOutcome.UNKNOWN_REFERENCE, None
     if payment.status == PaymentStatus.PAID:
         return BankOutcome.ALREADY_PAID, payment
+    if payment.dossier.status not in OPEN_STATUSES:
+        return BankOutcome.DOSSIER_CLOSED, payment
     if payment.amount != data["amount"]:
         return BankOutcome.WRONG_AMOUNT, payment
     return BankOutcome.PAID, payment
@@ -296,9 +315,13 @@ def record_bank_notification(
                 payment=payment,
             )
             if outcome == BankOutcome.PAID and payment is not None:
-                payment.bank_transaction = data["transaction_id"]
-                payment.save(update_fields=["bank_transaction"])
-                _paid(payment, PaymentMethod.VIETQR, data["credited_at"], None)
+                _paid(
+                    payment,
+                    PaymentMethod.VIETQR,
+                    data["credited_at"],
+                    None,
+                    data["transaction_id"],
+                )
             audit.record(
                 AUDIT_BANK_NOTIFIED,
                 obj=payment.dossier if payment else notification,
