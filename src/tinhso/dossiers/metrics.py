@@ -399,11 +399,11 @@ def _part_saved(
     if kwargs.get("raw") or not _counts_change(instance, update_fields):
         return
     found = (
-        Dossier.objects.filter(pk=instance.dossier_id)
+        Dossier.objects.filter(pk=instance.dossier_id, received_by__isnull=False)
         .values_list("received_at", "agency_id", "procedure_id")
         .first()
     )
-    if found is not None:  # gone with its dossier
+    if found is not None:  # not gone with its dossier, nor still unaccepted
         refresh([tally_key(*found)])
 
 
