@@ -22,8 +22,7 @@ from ninja.pagination import paginate
 from pydantic import BaseModel, ConfigDict, computed_field
 
 from tinhso.accounts.auth import current_user
-from tinhso.accounts.models import Role, User
-from tinhso.accounts.policies import holds_role
+from tinhso.accounts.models import User
 from tinhso.core import files, idempotency
 from tinhso.core.errors import DomainError, Forbidden, NotFound
 from tinhso.core.middleware import client_ip
@@ -44,7 +43,7 @@ from tinhso.dossiers.constants import (
     ServiceLevel,
 )
 from tinhso.dossiers.models import Dossier
-from tinhso.dossiers.policies import can_manage_catalog
+from tinhso.dossiers.policies import can_manage_catalog, can_reconcile_credits
 from tinhso.dossiers.selectors import catalog as selectors
 from tinhso.dossiers.selectors import dossiers as dossier_selectors
 from tinhso.dossiers.services import catalog as services
@@ -792,7 +791,7 @@ def _credit(credit: Any) -> Any:
 )
 @paginate(Paged)
 def unsettled_credits(request: HttpRequest) -> Any:
-    if not holds_role(request.user, Role.ONE_STOP_OFFICER):
+    if not can_reconcile_credits(request.user):
         raise Forbidden(
             "not_one_stop_officer", _("Chỉ cán bộ một cửa đối soát chuyển khoản.")
         )

@@ -368,6 +368,16 @@ def _counts_change(instance: Dossier | Payment | Rating, update_fields: Any) -> 
     return update_fields is None or bool(COUNTED[type(instance)] & set(update_fields))
 
 
+def _received_key(dossier_id: int) -> Key | None:
+    """The stored dossier's tally key; None unless it was received."""
+    found = (
+        Dossier.objects.filter(pk=dossier_id, received_by__isnull=False)
+        .values_list("received_at", "agency_id", "procedure_id")
+        .first()
+    )
+    return tally_key(*found) if found else None
+
+
 def _remember_key(instance: Dossier, update_fields: Any = None, **kwargs: Any) -> None:
     # A dossier accepted online moves to the month of its acceptance: the
     # month it leaves is counted again too.
@@ -375,12 +385,7 @@ def _remember_key(instance: Dossier, update_fields: Any = None, **kwargs: Any) -
         return
     if update_fields is not None and not KEY_FIELDS & set(update_fields):
         return
-    before = (
-        Dossier.objects.filter(pk=instance.pk, received_by__isnull=False)
-        .values_list("received_at", "agency_id", "procedure_id")
-        .first()
-    )
-    instance._tally_before = tally_key(*before) if before else None  # type: ignore[attr-defined]
+    instance._tally_before = _received_key(instance.pk)  # type: ignore[attr-defined]
 
 
 def _dossier_saved(instance: Dossier, update_fields: Any = None, **kwargs: Any) -> None:
@@ -398,13 +403,9 @@ def _part_saved(
 ) -> None:
     if kwargs.get("raw") or not _counts_change(instance, update_fields):
         return
-    found = (
-        Dossier.objects.filter(pk=instance.dossier_id, received_by__isnull=False)
-        .values_list("received_at", "agency_id", "procedure_id")
-        .first()
-    )
-    if found is not None:  # not gone with its dossier, nor still unaccepted
-        refresh([tally_key(*found)])
+    key = _received_key(instance.dossier_id)
+    if key is not None:  # not gone with its dossier, nor still unaccepted
+        refresh([key])
 
 
 def keep_tallies() -> None:

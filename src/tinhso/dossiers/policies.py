@@ -24,3 +24,8 @@ def works_on_dossiers_of(user: Any, unit: OrgUnit) -> bool:
     """Whether ``user`` holds a role that works on the dossiers received at
     ``unit`` (there, or over a subtree above it)."""
     return any(holds_role(user, role, unit) for role in DOSSIER_ROLES)
+
+
+def can_reconcile_credits(user: Any) -> bool:
+    """One-stop officers settle the bank transfers that paid nothing."""
+    return holds_role(user, Role.ONE_STOP_OFFICER)

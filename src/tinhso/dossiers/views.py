@@ -16,8 +16,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from tinhso.accounts.models import Role
-from tinhso.accounts.policies import holds_role, is_official
+from tinhso.accounts.policies import is_official
 from tinhso.core import files
 from tinhso.core.errors import DomainError, Forbidden, NotFound
 from tinhso.core.middleware import client_ip
@@ -37,7 +36,7 @@ from tinhso.dossiers.forms import (
     StatisticsForm,
 )
 from tinhso.dossiers.models import Dossier
-from tinhso.dossiers.policies import can_manage_catalog
+from tinhso.dossiers.policies import can_manage_catalog, can_reconcile_credits
 from tinhso.dossiers.selectors import catalog as selectors
 from tinhso.dossiers.selectors import dossiers as dossier_selectors
 from tinhso.dossiers.services import catalog as services
@@ -467,7 +466,7 @@ def dossier_confirm_payment(request: HttpRequest, code: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def credits(request: HttpRequest) -> HttpResponse:
     """Bank credits that paid nothing, for one-stop officers to settle."""
-    if not holds_role(request.user, Role.ONE_STOP_OFFICER):
+    if not can_reconcile_credits(request.user):
         raise PermissionDenied
     if request.method == "POST":
         try:

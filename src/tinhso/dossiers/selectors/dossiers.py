@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tinhso.accounts.models import Role, User
-from tinhso.accounts.policies import holds_role, is_official
+from tinhso.accounts.policies import is_official
 from tinhso.accounts.selectors import (
     active_officials,
     role_holders,
@@ -42,7 +42,11 @@ from tinhso.dossiers.models import (
     Step,
     Supplement,
 )
-from tinhso.dossiers.policies import DOSSIER_ROLES, works_on_dossiers_of
+from tinhso.dossiers.policies import (
+    DOSSIER_ROLES,
+    can_reconcile_credits,
+    works_on_dossiers_of,
+)
 
 
 def visible_dossiers(user: Any) -> QuerySet[Dossier]:
@@ -266,7 +270,7 @@ def unsettled_credits(user: Any) -> QuerySet[BankNotification]:
     second payment) and are not settled yet, oldest first, as a one-stop
     officer ``user`` sees them: those of no dossier (any officer may know
     whose they are) and those of dossiers of the officer's units."""
-    if not holds_role(user, Role.ONE_STOP_OFFICER):
+    if not can_reconcile_credits(user):
         return BankNotification.objects.none()
     mine = role_scope(
         user, role=Role.ONE_STOP_OFFICER, unit_field="payment__dossier__agency"

@@ -502,10 +502,22 @@ def withdraw(
     """The applicant takes the dossier back (status 7), as the holder records."""
     dossier = _locked(dossier)
     _holding(dossier, user, *OPEN_STATUSES)
+    return _withdrawn(dossier, user, note, at)
+
+
+def _withdrawn(
+    dossier: Dossier, user: User, note: str, at: dt.datetime | None, **detail: object
+) -> Dossier:
+    """Close a locked dossier as withdrawn (status 7), recorded as ``user``'s."""
     _close(dossier, user, WITHDRAWN, nfc(note), at)
     dossier.status = DossierStatus.WITHDRAWN
     dossier.save(update_fields=["status", "handler", "finished_at"])
-    audit.record(AUDIT_DOSSIER_WITHDRAWN, obj=dossier, detail={"code": dossier.code})
+    audit.record(
+        AUDIT_DOSSIER_WITHDRAWN,
+        obj=dossier,
+        actor=user,
+        detail={"code": dossier.code, **detail},
+    )
     notifications.notify(dossier, notifications.WITHDRAWN)
     return dossier
 

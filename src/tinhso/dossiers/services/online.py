@@ -26,10 +26,8 @@ from tinhso.dossiers.constants import (
     AUDIT_DOSSIER_ACCEPTED,
     AUDIT_DOSSIER_RATED,
     AUDIT_DOSSIER_SUBMITTED,
-    AUDIT_DOSSIER_WITHDRAWN,
     AUDIT_RESULT_ATTACHED,
     SUBMITTED_ONLINE,
-    WITHDRAWN,
     Channel,
     CopyKind,
     DossierStatus,
@@ -43,11 +41,11 @@ from tinhso.dossiers.services.dossiers import (
     Applicant,
     _check_applicant,
     _check_place,
-    _close,
     _holding,
     _locked,
     _record,
     _resume,
+    _withdrawn,
     dossier_code,
 )
 from tinhso.pki import selectors as pki_selectors
@@ -261,17 +259,7 @@ def withdraw_online(
             _("Ghi rõ lý do rút hồ sơ."),
             extra={"field": "reason"},
         )
-    _close(dossier, user, WITHDRAWN, reason, at)
-    dossier.status = DossierStatus.WITHDRAWN
-    dossier.save(update_fields=["status", "handler", "finished_at"])
-    audit.record(
-        AUDIT_DOSSIER_WITHDRAWN,
-        obj=dossier,
-        actor=user,
-        detail={"code": dossier.code, "online": True},
-    )
-    notifications.notify(dossier, notifications.WITHDRAWN)
-    return dossier
+    return _withdrawn(dossier, user, reason, at, online=True)
 
 
 @transaction.atomic
