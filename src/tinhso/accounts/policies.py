@@ -2,16 +2,30 @@
 
 from typing import Any
 
+from django.db.models import QuerySet
+
 from tinhso.accounts.models import AccountKind, Role, RoleAssignment
 from tinhso.core.models import OrgUnit
+from tinhso.core.prepared import prepared
 
 
-def _assignments(user: Any) -> list[RoleAssignment]:
+@prepared
+def _roles_of(user_id: int) -> QuerySet[RoleAssignment]:
+    return (
+        RoleAssignment.objects.filter(user_id=user_id)
+        .select_related("org_unit")
+        .order_by("org_unit__path", "role")
+    )
+
+
+def held_roles(user: Any) -> list[RoleAssignment]:
+    """``user``'s roles with their units, read once per loaded account: every
+    decision of a request asks them (none for an inactive account)."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return []
     cached: list[RoleAssignment] | None = getattr(user, "_role_cache", None)
     if cached is None:
-        cached = list(user.roles.select_related("org_unit"))
+        cached = _roles_of(user.pk)
         user._role_cache = cached
     return cached
 
@@ -21,7 +35,7 @@ def holds_role(user: Any, role: str, unit: OrgUnit | None = None) -> bool:
 
     A role held with ``include_subtree`` also covers every unit below.
     """
-    for assignment in _assignments(user):
+    for assignment in held_roles(user):
         if assignment.role != role:
             continue
         if unit is None or assignment.org_unit_id == unit.pk:
@@ -35,7 +49,7 @@ def holds_role(user: Any, role: str, unit: OrgUnit | None = None) -> bool:
 
 def holds_role_at_kind(user: Any, role: str, kind: str) -> bool:
     """True when ``user`` holds ``role`` at some unit of ``kind`` (a province, say)."""
-    return any(a.role == role and a.org_unit.kind == kind for a in _assignments(user))
+    return any(a.role == role and a.org_unit.kind == kind for a in held_roles(user))
 
 
 def is_official(user: Any) -> bool:
@@ -68,7 +82,7 @@ def can_manage_orgunit(user: Any, unit: OrgUnit | None) -> bool:
     if unit is None:
         return any(
             a.role == Role.ADMINISTRATOR and a.include_subtree and a.org_unit.depth == 0
-            for a in _assignments(user)
+            for a in held_roles(user)
         )
     if unit.legacy:
         return False
@@ -136,5 +150,5 @@ def can_grant_role(actor: Any, unit: OrgUnit, *, include_subtree: bool = False) 
         a.role == Role.ADMINISTRATOR
         and a.include_subtree
         and unit.path.startswith(a.org_unit.path)
-        for a in _assignments(actor)
+        for a in held_roles(actor)
     )

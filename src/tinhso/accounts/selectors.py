@@ -18,6 +18,7 @@ from tinhso.accounts.models import (
 from tinhso.core import search
 from tinhso.core.errors import NotFound
 from tinhso.core.models import OrgUnit
+from tinhso.core.prepared import prepared
 
 USER_SCOPE = "accounts.user"
 
@@ -103,6 +104,17 @@ def get_user_for(actor: Any, user_id: int) -> User:
 def roles_in(unit_ids: list[int]) -> QuerySet[RoleAssignment]:
     """Every role held in one of the units ``unit_ids``."""
     return RoleAssignment.objects.filter(org_unit_id__in=unit_ids)
+
+
+@prepared
+def live_token(digest: str) -> QuerySet[APIToken]:
+    """The unrevoked token with this digest, its owner joined (a list of one
+    or none). A digest is unique, so no ordering to build."""
+    return (
+        APIToken.objects.select_related("user")
+        .filter(token_hash=digest, revoked_at__isnull=True)
+        .order_by()
+    )
 
 
 def roles_of(user: User) -> QuerySet[RoleAssignment]:

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 import pyotp
 
-from tinhso.accounts import sms, tokens
+from tinhso.accounts import selectors, sms, tokens
 from tinhso.accounts.models import (
     AccountKind,
     APIToken,
@@ -379,15 +379,8 @@ def revoke_token(token: APIToken) -> None:
 def authenticate_token(secret: str) -> User | None:
     if not secret.startswith(tokens.TOKEN_PREFIX):
         return None
-    # Every API call comes here: a digest is unique, so no ordering to build.
-    token = next(
-        iter(
-            APIToken.objects.select_related("user")
-            .filter(token_hash=tokens.digest(secret), revoked_at__isnull=True)
-            .order_by()
-        ),
-        None,
-    )
+    # Every API call comes here.
+    token = next(iter(selectors.live_token(tokens.digest(secret))), None)
     now = timezone.now()
     if token is None or not token.user.is_active:
         return None

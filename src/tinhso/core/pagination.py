@@ -6,6 +6,8 @@ would cost more than finding the page itself. Within the counted rows one
 walk of primary keys gives both the page and the count (``capped_page``).
 """
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from functools import cached_property
 from typing import Any, cast
 
@@ -87,8 +89,24 @@ def _walk(items: QuerySet[Any] | list[Any], cap: int) -> list[Any] | None:
     return list(items.values_list("pk", flat=True)[: cap + 1])
 
 
+@dataclass(frozen=True)
+class Walked[T]:
+    """A list read with prepared reads (``tinhso.core.prepared``) for its
+    hottest pages: ``keys()`` walks the primary keys of its first
+    ``MAX_COUNT + 1`` rows in order, ``rows(keys)`` reads those rows (in any
+    order), and ``rest()`` gives the same list as a queryset, for the pages
+    past the walk (built only for those)."""
+
+    keys: Callable[[], list[Any]]
+    rows: Callable[[list[Any]], list[T]]
+    rest: Callable[[], QuerySet[Any, T]]
+
+
 def capped_page[T](
-    items: QuerySet[Any, T] | list[T], start: int, size: int, cap: int = MAX_COUNT
+    items: "QuerySet[Any, T] | list[T] | Walked[T]",
+    start: int,
+    size: int,
+    cap: int = MAX_COUNT,
 ) -> tuple[list[T], int, bool]:
     """Rows ``start`` to ``start + size`` of ``items``, their count up to
     ``cap`` and whether there are more (as ``capped_count``).
@@ -101,6 +119,17 @@ def capped_page[T](
     twice. Further out, or for querysets that cannot be read again by key,
     the page and the count are read apart.
     """
+    if isinstance(items, Walked):
+        if cap != MAX_COUNT or start + size > cap + 1:
+            return capped_page(items.rest(), start, size, cap)
+        walked = items.keys()
+        wanted = walked[start : start + size]
+        found = {row.pk: row for row in items.rows(wanted)} if wanted else {}  # type: ignore[attr-defined]
+        return (
+            [found[k] for k in wanted if k in found],
+            min(len(walked), cap),
+            len(walked) > cap,
+        )
     keys = _walk(items, cap) if start + size <= cap + 1 else None
     if keys is None:
         count, capped = capped_count(items, cap)

@@ -299,7 +299,7 @@ def _acted(
 
 def _detail(dossier: Dossier) -> Dossier:
     """``dossier`` with what DossierDetailOut reads beyond its fields."""
-    dossier.document_list = list(dossier.documents.all())  # type: ignore[attr-defined]
+    dossier.document_list = dossier_selectors.papers_of(dossier)  # type: ignore[attr-defined]
     return dossier
 
 
@@ -357,7 +357,7 @@ def receive_dossier(request: HttpRequest, payload: ReceiveIn) -> Any:
 )
 @paginate(Paged)
 def list_dossiers(request: HttpRequest) -> Any:
-    return dossier_selectors.visible_dossiers(request.user)
+    return dossier_selectors.visible_dossier_pages(request.user)
 
 
 @router.get(

@@ -3,25 +3,35 @@ look-up, by code together with the applicant's phone or ID number."""
 
 import contextlib
 import datetime as dt
-import functools
 import re
 from typing import Any
 
-from django.db.models import Field, Model, Q, QuerySet
+from django.db.models import (
+    BigIntegerField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+)
+from django.db.models.lookups import StartsWith
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tinhso.accounts.models import Role, User
+from tinhso.accounts.models import Role, RoleAssignment, User
 from tinhso.accounts.policies import is_official
 from tinhso.accounts.selectors import (
     active_officials,
     role_holders,
     role_scope,
-    roles_of,
 )
 from tinhso.accounts.services import normalize_phone
 from tinhso.core.errors import DomainError, NotFound
 from tinhso.core.models import OrgUnit, OrgUnitKind, StoredFile
+from tinhso.core.pagination import MAX_COUNT, Walked
+from tinhso.core.prepared import prepared
 from tinhso.core.text import fold
 from tinhso.dossiers.constants import (
     APOLOGISED,
@@ -40,6 +50,7 @@ from tinhso.dossiers.models import (
     Procedure,
     Rating,
     Step,
+    SubmittedDocument,
     Supplement,
 )
 from tinhso.dossiers.policies import (
@@ -47,6 +58,49 @@ from tinhso.dossiers.policies import (
     can_reconcile_credits,
     works_on_dossiers_of,
 )
+
+
+def _covered_units(user_id: Any) -> QuerySet[OrgUnit, Any]:
+    """Units where the account works on dossiers: those of its dossier
+    roles, and below a role held over a subtree (as ``role_scope``), as one
+    subquery, so that a list's statement has the same shape for everyone."""
+    roles = RoleAssignment.objects.filter(
+        user_id=user_id, role__in=DOSSIER_ROLES
+    ).filter(
+        Q(org_unit_id=OuterRef("pk"))
+        | Q(StartsWith(OuterRef("path"), F("org_unit__path")), include_subtree=True)
+    )
+    return OrgUnit.objects.filter(Exists(roles)).order_by().values("pk")
+
+
+def _seen_by(user_id: Any, *, official: bool) -> Q:
+    condition = Q(applicant_id=user_id)
+    if official:
+        received = Handover.objects.filter(receiver_id=user_id).values("dossier_id")
+        condition |= (
+            Q(agency_key__in=_covered_units(user_id))
+            | Q(handler_id=user_id)
+            | Q(pk__in=received)
+        )
+    return condition
+
+
+def _visible(user_id: Any, *, official: bool) -> QuerySet[Dossier]:
+    return (
+        # The agency as "agency_id + 0": the same value, offered by no index,
+        # so that SQLite walks the newest-first index to the page instead of
+        # gathering every dossier of the covered units to sort them all.
+        Dossier.objects.alias(
+            agency_key=ExpressionWrapper(
+                F("agency_id") + Value(0), output_field=BigIntegerField()
+            )
+        )
+        .filter(_seen_by(user_id, official=official))
+        # Not the receiving officer: only a dossier's own page and receipt
+        # name them, and an account row is wide to read for every line.
+        .select_related("procedure", "agency")
+        .order_by("-received_at", "-pk")
+    )
 
 
 def visible_dossiers(user: Any) -> QuerySet[Dossier]:
@@ -62,18 +116,59 @@ def visible_dossiers(user: Any) -> QuerySet[Dossier]:
     """
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return Dossier.objects.none()
-    condition = Q(applicant=user)
-    if is_official(user):
-        received = Handover.objects.filter(receiver=user).values("dossier_id")
-        roles = [r for r in roles_of(user) if r.role in DOSSIER_ROLES]
-        condition |= role_scope(user, unit_field="agency", assignments=roles)
-        condition |= Q(handler=user) | Q(pk__in=received)
+    return _visible(user.pk, official=is_official(user))
+
+
+@prepared
+def _keys_seen_by_official(user_id: int) -> QuerySet[Dossier, int]:
+    return _visible(user_id, official=True).values_list("pk", flat=True)[
+        : MAX_COUNT + 1
+    ]
+
+
+@prepared
+def _keys_of_applicant(user_id: int) -> QuerySet[Dossier, int]:
+    return _visible(user_id, official=False).values_list("pk", flat=True)[
+        : MAX_COUNT + 1
+    ]
+
+
+LISTED = (
+    "code",
+    "channel",
+    "status",
+    "applicant_name",
+    "applicant_id_number",
+    "applicant_phone",
+    "received_at",
+    "appointment_at",
+    "rescheduled_at",
+    "procedure__code",
+    "procedure__name",
+    "agency__code",
+    "agency__name",
+)
+
+
+@prepared
+def _listed(keys: list[int]) -> QuerySet[Dossier]:
+    # What a line of the list shows (DossierOut): a dossier's row is wide.
     return (
-        Dossier.objects.filter(condition)
-        # Not the receiving officer: only a dossier's own page and receipt
-        # name them, and an account row is wide to read for every line.
-        .select_related("procedure", "agency")
-        .order_by("-received_at", "-pk")
+        Dossier.objects.select_related("procedure", "agency")
+        .only(*LISTED)
+        .filter(pk__in=keys)
+        .order_by()
+    )
+
+
+def visible_dossier_pages(user: Any) -> Walked[Dossier] | QuerySet[Dossier]:
+    """``visible_dossiers(user)`` newest first, for ``capped_page``: the
+    first pages, which every officer opens, with prepared reads."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return Dossier.objects.none()
+    walk = _keys_seen_by_official if is_official(user) else _keys_of_applicant
+    return Walked(
+        keys=lambda: walk(user.pk), rows=_listed, rest=lambda: visible_dossiers(user)
     )
 
 
@@ -91,23 +186,35 @@ def _sees(user: Any, dossier: Dossier) -> bool:
     return Handover.objects.filter(dossier=dossier, receiver=user).exists()
 
 
+@prepared
+def _by_code(code: str) -> QuerySet[Dossier]:
+    return (
+        Dossier.objects.select_related("procedure", "agency")
+        .filter(code=code)
+        .order_by()
+    )
+
+
 def get_dossier_for(user: Any, code: object) -> Dossier:
     """The dossier with ``code`` if ``user`` may see it (``visible_dossiers``).
 
     Read by its code, then checked in memory: building the condition of
     every dossier a user sees costs more than the rest of a dossier's page.
     """
-    dossier = next(
-        iter(
-            Dossier.objects.select_related("procedure", "agency")
-            .filter(code=str(code))
-            .order_by()
-        ),
-        None,
-    )
+    dossier = next(iter(_by_code(str(code))), None)
     if dossier is None or not _sees(user, dossier):
         raise NotFound("dossier_not_found", _("Không tìm thấy hồ sơ."))
     return dossier
+
+
+@prepared
+def _papers_of(dossier_id: int) -> QuerySet[SubmittedDocument]:
+    return SubmittedDocument.objects.filter(dossier_id=dossier_id).order_by("position")
+
+
+def papers_of(dossier: Dossier) -> list[SubmittedDocument]:
+    """The documents received with ``dossier``, in the procedure's order."""
+    return _papers_of(dossier.pk)
 
 
 def counters_of(user: Any) -> QuerySet[OrgUnit]:
@@ -117,66 +224,28 @@ def counters_of(user: Any) -> QuerySet[OrgUnit]:
     ).order_by("depth", "name")
 
 
-# What the public look-up shows of a dossier, and of its procedure and unit.
-LOOKED_UP = (
-    "id",
-    "code",
-    "status",
-    "received_at",
-    "appointment_at",
-    "rescheduled_at",
-    "applicant_name",
-    "applicant_phone",
-    "applicant_id_number",
-    "procedure_id",
-    "agency_id",
-)
-RELATED = {
-    "procedure": (Procedure, ("code", "name")),
-    "agency": (OrgUnit, ("code", "name")),
-}
-
-
-def _column(model: type[Model], name: str) -> str:
-    field = model._meta.get_field(name)
-    assert isinstance(field, Field), name
-    return str(field.column)
-
-
-@functools.cache
-def _look_up_sql() -> str:
-    """The look-up's one statement, written from the models' own names.
-
-    It is the most called read there is, and building it with the ORM
-    took four times as long as running it.
-    """
-    columns = [f"d.{_column(Dossier, name)}" for name in LOOKED_UP]
-    joins = []
-    for i, (field, (model, names)) in enumerate(RELATED.items()):
-        columns += [f"r{i}.{_column(model, n)} AS {field}_{n}" for n in names]
-        key = _column(Dossier, field)
-        joins.append(f"JOIN {model._meta.db_table} r{i} ON r{i}.id = d.{key}")
-    # Names from the models, the code a parameter: nothing here comes from
-    # a request.
+@prepared
+def _looked_up(code: str) -> QuerySet[Dossier]:
+    # What the public look-up shows of a dossier, its procedure and unit.
     return (
-        f"SELECT {', '.join(columns)} FROM {Dossier._meta.db_table} d "  # noqa: S608
-        f"{' '.join(joins)} WHERE d.code = %s"
+        Dossier.objects.select_related("procedure", "agency")
+        .only(
+            "code",
+            "status",
+            "received_at",
+            "appointment_at",
+            "rescheduled_at",
+            "applicant_name",
+            "applicant_phone",
+            "applicant_id_number",
+            "procedure__code",
+            "procedure__name",
+            "agency__code",
+            "agency__name",
+        )
+        .filter(code=code)
+        .order_by()
     )
-
-
-def _looked_up(code: str) -> Dossier | None:
-    found = list(Dossier.objects.raw(_look_up_sql(), [code]))
-    if not found:
-        return None
-    dossier = found[0]
-    # The procedure and the unit as far as read; the rest loads if asked.
-    for field, (model, names) in RELATED.items():
-        read = {n: getattr(dossier, f"{field}_{n}") for n in ("id", *names)}
-        # from_db takes a part of the fields in the model's own order.
-        order = [f.attname for f in model._meta.concrete_fields if f.attname in read]
-        related = model.from_db(dossier._state.db, order, [read[n] for n in order])
-        setattr(dossier, field, related)
-    return dossier
 
 
 def look_up(code: str, contact: str) -> Dossier | None:
@@ -188,7 +257,7 @@ def look_up(code: str, contact: str) -> Dossier | None:
         given.add(normalize_phone(contact))
     if not given:
         return None
-    dossier = _looked_up(code.strip().upper())
+    dossier = next(iter(_looked_up(code.strip().upper())), None)
     if dossier is None:
         return None
     if not given & {dossier.applicant_phone, dossier.applicant_id_number}:
