@@ -138,8 +138,10 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     return problem(request, status=exc.status_code, code=code, detail=str(message))
 
 
+# URLs are matched in this order, one pattern after another: the public
+# look-up and the one-stop lists, called most, come first.
+api.add_router("/dossiers", dossiers_router)
 api.add_router("/", accounts_router)
 api.add_router("/orgunits", core_router)
 api.add_router("/documents", documents_router)
 api.add_router("/pki", pki_router)
-api.add_router("/dossiers", dossiers_router)
