@@ -12,6 +12,8 @@ from babel.messages.pofile import read_po
 
 import tinhso
 from tinhso.core.models import OrgUnit
+from tinhso.core.text import label_of
+from tinhso.dossiers.constants import DossierStatus
 
 LOCALE = Path(tinhso.__file__).parent / "locale" / "en" / "LC_MESSAGES"
 
@@ -62,3 +64,13 @@ def test_django_strings_missing_in_vietnamese_come_from_our_catalog() -> None:
     field = forms.ModelChoiceField(queryset=OrgUnit.objects.none())
     with translation.override("vi"):
         assert str(field.empty_label) == "— Chọn —"
+
+
+def test_a_choice_label_follows_the_active_language() -> None:
+    """Labels kept once per language do not leak from one language to another."""
+    with translation.override("vi"):
+        assert label_of(DossierStatus, "2") == "Đã tiếp nhận"
+    with translation.override("en"):
+        assert label_of(DossierStatus, DossierStatus.RECEIVED) == "Received"
+    with translation.override("vi"):
+        assert label_of(DossierStatus, "10") == "Đã trả kết quả"

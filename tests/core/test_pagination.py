@@ -9,7 +9,12 @@ import pytest
 from tinhso.core import search
 from tinhso.core import services as core
 from tinhso.core.models import OrgUnit, OrgUnitKind
-from tinhso.core.pagination import CappedPaginator, capped_count, capped_page
+from tinhso.core.pagination import (
+    CappedPaginator,
+    Counted,
+    capped_count,
+    capped_page,
+)
 
 
 @pytest.fixture
@@ -38,6 +43,26 @@ def test_a_page_and_its_count_match_slicing_and_counting(units: list[OrgUnit]) -
     assert capped_page(ordered, 0, 2, 3)[1:] == (3, True)
     assert capped_page(ordered, 0, 2, 8)[1:] == (8, False)
     assert capped_page(OrgUnit.objects.none(), 0, 20) == ([], 0, False)
+
+
+@pytest.mark.django_db
+def test_a_list_the_database_pages_and_counts_gives_the_same_pages(
+    units: list[OrgUnit], django_assert_num_queries: Any
+) -> None:
+    ordered = OrgUnit.objects.order_by("-code")
+    counted = Counted(
+        page=lambda offset, limit: list(ordered[offset : offset + limit]),
+        count=lambda limit: ordered[:limit].count(),
+    )
+    for cap in (3, 8, 100):
+        for start in range(0, 10):
+            assert capped_page(counted, start, 2, cap) == capped_page(
+                ordered, start, 2, cap
+            ), (cap, start)
+    # A list shorter than its first page is counted by that page alone.
+    everything = list(ordered.all())
+    with django_assert_num_queries(1):
+        assert capped_page(counted, 0, 20) == (everything, 8, False)
 
 
 @pytest.mark.django_db

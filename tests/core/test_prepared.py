@@ -28,6 +28,25 @@ def _codes_named(name: str, keys: list[int]) -> QuerySet[OrgUnit, str]:
 
 
 @prepared
+def _keys_under(parent_id: int) -> QuerySet[OrgUnit, int]:
+    return (
+        OrgUnit.objects.filter(parent_id=parent_id)
+        .order_by("code")
+        .values_list("pk", flat=True)
+    )
+
+
+@prepared
+def _first_two(parent_id: int) -> QuerySet[OrgUnit]:
+    return OrgUnit.objects.filter(parent_id=parent_id).order_by("code")[:2]
+
+
+@prepared
+def _as_dicts(parent_id: int) -> QuerySet[OrgUnit, dict[str, object]]:
+    return OrgUnit.objects.filter(parent_id=parent_id).values("code")
+
+
+@prepared
 def _named_like(name: str) -> QuerySet[OrgUnit]:
     return OrgUnit.objects.filter(name__icontains=name)
 
@@ -80,3 +99,36 @@ def test_a_prepared_read_takes_strings_and_lists_of_any_length(
 def test_a_read_that_reshapes_its_value_is_refused_clearly() -> None:
     with pytest.raises(TypeError, match="cannot be prepared"):
         _named_like("Y tế")
+
+
+@pytest.mark.django_db
+def test_a_prepared_read_is_paged_and_counted_in_the_database(
+    tree: dict[str, OrgUnit],
+) -> None:
+    province = tree["province"].pk
+    assert [u.code for u in _children.page(province, offset=0, limit=2)] == [
+        "S1",
+        "S2",
+    ]
+    assert [u.code for u in _children.page(province, offset=2, limit=2)] == ["S3"]
+    assert _children.page(province, offset=3, limit=2) == []
+    # Joined rows come with a page as with the whole read.
+    assert {u.parent.name for u in _children.page(province, offset=1, limit=5)} == {
+        "Tỉnh Tuyên Quang"
+    }
+    assert _keys_under.count(province, limit=10) == 3
+    assert _keys_under.count(province, limit=2) == 2
+    assert _keys_under.count(tree["X1"].pk, limit=10) == 0
+
+
+@pytest.mark.django_db
+def test_reads_that_cannot_be_paged_or_kept_are_refused_clearly(
+    tree: dict[str, OrgUnit],
+) -> None:
+    with pytest.raises(TypeError, match="sliced already"):
+        _first_two.page(tree["province"].pk, offset=0, limit=1)
+    with pytest.raises(TypeError, match="sliced already"):
+        _first_two.count(tree["province"].pk, limit=5)
+    # .values() rows are dicts: a prepared read does not pass them off as tuples.
+    with pytest.raises(TypeError, match="values_list rows"):
+        _as_dicts(tree["province"].pk)

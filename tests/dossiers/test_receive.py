@@ -6,6 +6,7 @@ import io
 from decimal import Decimal
 from typing import Any
 
+from django.test import Client
 from django.utils import timezone
 
 import pytest
@@ -13,6 +14,7 @@ from pypdf import PdfReader
 
 from tests import factories
 from tests.dossiers.conftest import birth, record_check
+from tinhso.accounts import services as accounts
 from tinhso.accounts.models import Role, User
 from tinhso.core.calendar import WorkingCalendar
 from tinhso.core.errors import DomainError, Forbidden
@@ -232,6 +234,50 @@ def test_officers_see_their_units_dossiers_and_no_one_elses(
         with pytest.raises(DomainError, match="Không tìm thấy hồ sơ"):
             selectors.get_dossier_for(user, dossier.code)
         assert not selectors.visible_dossiers(user).exists()
+
+
+@pytest.mark.django_db
+def test_the_api_list_pages_what_the_officer_sees_newest_first(
+    officer: User, procedure: Procedure, commune: OrgUnit, province: OrgUnit
+) -> None:
+    made = [
+        receive(officer, procedure, commune, f"2026-03-{day:02d} 09:00").code
+        for day in (2, 3, 4, 5, 6, 9, 10)
+    ]
+    other = factories.orgunit(
+        kind=OrgUnitKind.COMMUNE, name="Xã Lũng Cú", parent=province
+    )
+    outsider = factories.official(unit=other, role=Role.ONE_STOP_OFFICER)
+    receive(outsider, procedure, other, "2026-03-11 09:00")
+    governor = factories.official(unit=province, role=Role.LEADER, subtree=True)
+    client = Client()
+    auth = {"authorization": f"Bearer {accounts.issue_token(officer, 'a')[1]}"}
+
+    def page(number: int, size: int = 3, **headers: str) -> dict[str, Any]:
+        answer = client.get(
+            "/api/v1/dossiers/dossiers",
+            {"page": number, "page_size": size},
+            headers=headers or auth,
+        )
+        assert answer.status_code == 200, answer.content
+        return answer.json()
+
+    first, last = page(1), page(3)
+    assert [d["code"] for d in first["items"]] == made[::-1][:3]
+    assert [d["code"] for d in last["items"]] == made[:1]
+    assert (first["count"], first["count_capped"]) == (7, False)
+    assert last["count"] == 7 and page(4)["items"] == []
+    line = first["items"][0]
+    assert line["agency"] == {
+        "id": commune.pk,
+        "code": commune.code,
+        "name": commune.name,
+    }
+    assert line["status_label"] == "Đã tiếp nhận"
+    assert line["received_at"].startswith("2026-03-10T02:00:00")  # 09:00 in Hà Nội
+    # The province's leader sees the commune below and the other one too.
+    theirs = {"authorization": f"Bearer {accounts.issue_token(governor, 'b')[1]}"}
+    assert page(1, 20, **theirs)["count"] == 8
 
 
 @pytest.mark.django_db

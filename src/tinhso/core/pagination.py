@@ -90,20 +90,18 @@ def _walk(items: QuerySet[Any] | list[Any], cap: int) -> list[Any] | None:
 
 
 @dataclass(frozen=True)
-class Walked[T]:
-    """A list read with prepared reads (``tinhso.core.prepared``) for its
-    hottest pages: ``keys()`` walks the primary keys of its first
-    ``MAX_COUNT + 1`` rows in order, ``rows(keys)`` reads those rows (in any
-    order), and ``rest()`` gives the same list as a queryset, for the pages
-    past the walk (built only for those)."""
+class Counted[T]:
+    """A list the database pages and counts itself, with prepared reads
+    (``tinhso.core.prepared``) for the lists every user opens:
+    ``page(offset, limit)`` gives those rows, ``count(limit)`` how many rows
+    there are, counted no further than ``limit``."""
 
-    keys: Callable[[], list[Any]]
-    rows: Callable[[list[Any]], list[T]]
-    rest: Callable[[], QuerySet[Any, T]]
+    page: Callable[[int, int], list[T]]
+    count: Callable[[int], int]
 
 
 def capped_page[T](
-    items: "QuerySet[Any, T] | list[T] | Walked[T]",
+    items: "QuerySet[Any, T] | list[T] | Counted[T]",
     start: int,
     size: int,
     cap: int = MAX_COUNT,
@@ -117,19 +115,15 @@ def capped_page[T](
     thus evaluated once instead of twice (page, then count); a search whose
     matches are few and far between no longer walks its index to the end
     twice. Further out, or for querysets that cannot be read again by key,
-    the page and the count are read apart.
+    the page and the count are read apart, as they are for ``Counted``.
     """
-    if isinstance(items, Walked):
-        if cap != MAX_COUNT or start + size > cap + 1:
-            return capped_page(items.rest(), start, size, cap)
-        walked = items.keys()
-        wanted = walked[start : start + size]
-        found = {row.pk: row for row in items.rows(wanted)} if wanted else {}  # type: ignore[attr-defined]
-        return (
-            [found[k] for k in wanted if k in found],
-            min(len(walked), cap),
-            len(walked) > cap,
-        )
+    if isinstance(items, Counted):
+        rows = items.page(start, size)
+        if start == 0 and len(rows) < size:
+            # Shorter than a page: the page is the count.
+            return rows, len(rows), False
+        counted = items.count(cap + 1)
+        return rows, min(counted, cap), counted > cap
     keys = _walk(items, cap) if start + size <= cap + 1 else None
     if keys is None:
         count, capped = capped_count(items, cap)

@@ -16,6 +16,9 @@ A prepared read is written as a function of its parameters, annotated
 
     token_row(digest)  # a list of APIToken, user joined
 
+An unsliced read can also be paged and counted in the database:
+``read.page(*args, offset=40, limit=20)``, ``read.count(*args, limit=1001)``.
+
 The function is called once per database (and length of each list) with
 stand-in values, which must reach the SQL as they are: a value the query
 transforms (a LIKE pattern, a lower-cased string) cannot be prepared and
@@ -34,6 +37,7 @@ from django.db.models import Model, QuerySet
 from django.db.models.query import (
     FlatValuesListIterable,
     ModelIterable,
+    ValuesListIterable,
     get_related_populators,
 )
 from django.db.models.query import (  # type: ignore[attr-defined]  # internal, see _maker
@@ -56,6 +60,7 @@ class _Compiled:
     converters: tuple[tuple[int, tuple[Callable[..., Any], ...], Any], ...]
     width: int | None
     make: Callable[[list[Any]], Any]
+    sliced: bool
 
 
 class Prepared[R]:
@@ -69,6 +74,30 @@ class Prepared[R]:
         functools.update_wrapper(self, build)
 
     def __call__(self, *args: Any) -> list[R]:
+        compiled, params = self._bound(args)
+        return self._rows(compiled, compiled.sql, params)
+
+    def page(self, *args: Any, offset: int, limit: int) -> list[R]:
+        """Rows ``offset`` to ``offset + limit`` of what the read gives."""
+        compiled, params = self._bound(args)
+        if compiled.sliced:
+            raise TypeError(f"{self._build.__qualname__} is sliced already")
+        sql = f"{compiled.sql} LIMIT %s OFFSET %s"
+        return self._rows(compiled, sql, [*params, limit, offset])
+
+    def count(self, *args: Any, limit: int) -> int:
+        """How many rows the read gives, counted no further than ``limit``
+        (the columns it selects are read all the same: count a read of keys)."""
+        compiled, params = self._bound(args)
+        if compiled.sliced:
+            raise TypeError(f"{self._build.__qualname__} is sliced already")
+        # The compiled SQL is our own ORM's; every value is a parameter.
+        sql = f"SELECT COUNT(*) FROM ({compiled.sql} LIMIT %s) counted"  # noqa: S608
+        with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
+            cursor.execute(sql, [*params, limit])
+            return int(cursor.fetchone()[0])
+
+    def _bound(self, args: tuple[Any, ...]) -> tuple["_Compiled", list[Any]]:
         shape = tuple(len(a) if isinstance(a, list | tuple) else None for a in args)
         compiled = self._compiled.get(shape)
         if compiled is None:
@@ -81,10 +110,13 @@ class Prepared[R]:
                 compiled.sources, compiled.constants, strict=True
             )
         ]
+        return compiled, params
+
+    def _rows(self, compiled: "_Compiled", sql: str, params: list[Any]) -> list[R]:
         # The platform has one database; a prepared read goes to it.
         connection = connections[DEFAULT_DB_ALIAS]
         with connection.cursor() as cursor:
-            cursor.execute(compiled.sql, params)
+            cursor.execute(sql, params)
             rows = cursor.fetchall()
         if compiled.width is not None:
             rows = [row[: compiled.width] for row in rows]
@@ -140,6 +172,7 @@ class Prepared[R]:
             converters=converters,
             width=compiler.col_count if compiler.has_extra_select else None,
             make=_maker(queryset, compiler, alias),
+            sliced=queryset.query.is_sliced,
         )
 
 
@@ -175,9 +208,9 @@ def _maker(queryset: QuerySet[Any], compiler: Any, alias: str) -> Callable[[Any]
     iterable = queryset._iterable_class
     if iterable is FlatValuesListIterable:
         return lambda row: row[0]
+    if iterable is ValuesListIterable:
+        return tuple
     if iterable is not ModelIterable:
-        if queryset.query.values_select:  # values_list()
-            return tuple
         raise TypeError("prepared reads give model instances or values_list rows")
     select, info = compiler.select, compiler.klass_info
     fields = info["select_fields"]

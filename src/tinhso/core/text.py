@@ -1,7 +1,12 @@
-"""Vietnamese text folding, shared by every search index and matcher."""
+"""Vietnamese text folding, shared by every search index and matcher, and
+the labels of choices in the active language."""
 
 import re
 import unicodedata
+from typing import Any
+
+from django.db.models import Choices
+from django.utils import translation
 
 # đ/Đ are letters in their own right, not d plus a mark, so NFD leaves them.
 # Ð (eth) and Ɖ (African D) look the same as Đ and turn up in text converted
@@ -52,3 +57,20 @@ def unaccented(text: str) -> str:
 def thousands(amount: int) -> str:
     """1250000 → "1.250.000", as Vietnamese writes amounts of money."""
     return f"{amount:,}".replace(",", ".")
+
+
+_LABELS: dict[tuple[type[Choices], str], dict[Any, str]] = {}
+
+
+def label_of(choices: type[Choices], value: Any) -> str:
+    """The label of ``value`` among ``choices``, in the active language.
+
+    Each language's labels are translated once: a page of a list shows a
+    status on every line, and gettext costs more than the rest of a line.
+    """
+    language = translation.get_language() or ""
+    labels = _LABELS.get((choices, language))
+    if labels is None:
+        labels = {member.value: str(member.label) for member in choices}
+        _LABELS[(choices, language)] = labels
+    return labels[value]

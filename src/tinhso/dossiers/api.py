@@ -28,6 +28,7 @@ from tinhso.core.errors import DomainError, Forbidden, NotFound
 from tinhso.core.middleware import client_ip
 from tinhso.core.models import OrgUnit
 from tinhso.core.pagination import Paged
+from tinhso.core.text import label_of
 from tinhso.dossiers import catalog_table, printing
 from tinhso.dossiers.constants import (
     BankOutcome,
@@ -84,12 +85,12 @@ class ProcedureOut(_Out):
     @computed_field  # type: ignore[prop-decorator]
     @property
     def level_label(self) -> str:
-        return str(ProcedureLevel(self.level).label)
+        return label_of(ProcedureLevel, self.level)
 
     @computed_field  # type: ignore[prop-decorator]
     @property
     def service_level_label(self) -> str:
-        return str(ServiceLevel(self.service_level).label)
+        return label_of(ServiceLevel, self.service_level)
 
     @computed_field  # type: ignore[prop-decorator]
     @property
@@ -263,7 +264,7 @@ class DossierOut(_Out):
     @computed_field  # type: ignore[prop-decorator]
     @property
     def status_label(self) -> str:
-        return str(DossierStatus(self.status).label)
+        return label_of(DossierStatus, self.status)
 
 
 class DossierDetailOut(DossierOut):
@@ -406,7 +407,7 @@ class LookUpOut(_Out):
     @computed_field  # type: ignore[prop-decorator]
     @property
     def status_label(self) -> str:
-        return str(DossierStatus(self.status).label)
+        return label_of(DossierStatus, self.status)
 
 
 @router.post(
@@ -775,7 +776,7 @@ class CreditOut(_Out):
     @computed_field  # type: ignore[prop-decorator]
     @property
     def outcome_label(self) -> str:
-        return str(BankOutcome(self.outcome).label)
+        return label_of(BankOutcome, self.outcome)
 
 
 def _credit(credit: Any) -> Any:
