@@ -1,6 +1,8 @@
 """A prepared read gives what its queryset gives, for every value it is run with."""
 
+from django.db import connection
 from django.db.models import QuerySet
+from django.test.utils import CaptureQueriesContext
 
 import pytest
 
@@ -132,3 +134,16 @@ def test_reads_that_cannot_be_paged_or_kept_are_refused_clearly(
     # .values() rows are dicts: a prepared read does not pass them off as tuples.
     with pytest.raises(TypeError, match="values_list rows"):
         _as_dicts(tree["province"].pk)
+
+
+@pytest.mark.django_db
+def test_a_prepared_read_is_seen_where_queries_are_counted(
+    tree: dict[str, OrgUnit],
+) -> None:
+    province = tree["province"].pk
+    quiet = [u.code for u in _children(province)]  # the quick path on SQLite
+    with CaptureQueriesContext(connection) as seen:
+        counted = [u.code for u in _children(province)]
+        assert _keys_under.count(province, limit=10) == 3
+    assert quiet == counted == ["S1", "S2", "S3"]
+    assert len(seen.captured_queries) == 2

@@ -4,6 +4,7 @@ look-up, by code together with the applicant's phone or ID number."""
 import contextlib
 import datetime as dt
 import re
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import (
@@ -32,7 +33,7 @@ from tinhso.core.errors import DomainError, NotFound
 from tinhso.core.models import OrgUnit, OrgUnitKind, StoredFile
 from tinhso.core.pagination import Counted
 from tinhso.core.prepared import prepared
-from tinhso.core.text import fold
+from tinhso.core.text import fold, label_of
 from tinhso.dossiers.constants import (
     APOLOGISED,
     REFUSED,
@@ -239,12 +240,46 @@ def counters_of(user: Any) -> QuerySet[OrgUnit]:
     ).order_by("depth", "name")
 
 
+@dataclass(frozen=True)
+class Named:
+    id: int
+    code: str
+    name: str
+
+
+@dataclass
+class LookedUp:
+    """What the public look-up shows of a dossier, read as plain values:
+    every citizen's look-up reads one, and nothing more of the dossier
+    can be reached from it."""
+
+    pk: int
+    code: str
+    status: str
+    received_at: dt.datetime
+    appointment_at: dt.datetime
+    rescheduled_at: dt.datetime | None
+    applicant_name: str
+    applicant_phone: str
+    applicant_id_number: str
+    procedure: Named
+    agency: Named
+
+    def get_status_display(self) -> str:
+        return label_of(DossierStatus, self.status)
+
+    @property
+    def applicant_masked(self) -> str:
+        return masked_name(self.applicant_name)
+
+
 @prepared
-def _looked_up(code: str) -> QuerySet[Dossier]:
-    # What the public look-up shows of a dossier, its procedure and unit.
+def _looked_up(code: str) -> QuerySet[Dossier, tuple[Any, ...]]:
     return (
-        Dossier.objects.select_related("procedure", "agency")
-        .only(
+        Dossier.objects.filter(code=code)
+        .order_by()
+        .values_list(
+            "pk",
             "code",
             "status",
             "received_at",
@@ -253,17 +288,17 @@ def _looked_up(code: str) -> QuerySet[Dossier]:
             "applicant_name",
             "applicant_phone",
             "applicant_id_number",
+            "procedure_id",
             "procedure__code",
             "procedure__name",
+            "agency_id",
             "agency__code",
             "agency__name",
         )
-        .filter(code=code)
-        .order_by()
     )
 
 
-def look_up(code: str, contact: str) -> Dossier | None:
+def look_up(code: str, contact: str) -> LookedUp | None:
     """The dossier with ``code`` whose applicant gave ``contact`` (phone or
     ID number); None for a wrong code or a wrong contact alike, so the
     answer never tells whether a code exists."""
@@ -272,12 +307,17 @@ def look_up(code: str, contact: str) -> Dossier | None:
         given.add(normalize_phone(contact))
     if not given:
         return None
-    dossier = next(iter(_looked_up(code.strip().upper())), None)
-    if dossier is None:
+    row = next(iter(_looked_up(code.strip().upper())), None)
+    if row is None:
         return None
-    if not given & {dossier.applicant_phone, dossier.applicant_id_number}:
+    found = LookedUp(
+        *row[:9],  # type: ignore[misc]  # the first nine columns, in order
+        procedure=Named(*row[9:12]),
+        agency=Named(*row[12:]),
+    )
+    if not given & {found.applicant_phone, found.applicant_id_number}:
         return None
-    return dossier
+    return found
 
 
 def masked_name(name: str) -> str:
@@ -420,16 +460,16 @@ def official_named(username: str) -> User | None:
     return active_officials().filter(username=username.strip()).first()
 
 
-def open_supplement(dossier: Dossier) -> Supplement | None:
+def open_supplement(dossier: Dossier | LookedUp) -> Supplement | None:
     """The supplement request the applicant has yet to answer, if any."""
     return (
-        dossier.supplements.filter(received_at__isnull=True)
+        Supplement.objects.filter(dossier_id=dossier.pk, received_at__isnull=True)
         .select_related("requested_by")
         .last()
     )
 
 
-def waiting_supplement(dossier: Dossier) -> Supplement | None:
+def waiting_supplement(dossier: Dossier | LookedUp) -> Supplement | None:
     """``open_supplement`` of a dossier waiting for one (status 5), without
     a query for the others: the public look-up asks it on every call."""
     if dossier.status != DossierStatus.SUPPLEMENT:

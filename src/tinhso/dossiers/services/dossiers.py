@@ -576,7 +576,7 @@ def _close(
     dossier.handler, dossier.finished_at = None, when
 
 
-def look_up(code: str, contact: str, address: str | None) -> Dossier:
+def look_up(code: str, contact: str, address: str | None) -> dossier_selectors.LookedUp:
     """The public look-up, limited per client address: NotFound on a miss
     (counted), 429 once LOOKUP_MISSES misses were made in LOOKUP_WINDOW."""
     key = f"dossier-lookup:{address}"
