@@ -63,6 +63,8 @@ def test_a_list_the_database_pages_and_counts_gives_the_same_pages(
     everything = list(ordered.all())
     with django_assert_num_queries(1):
         assert capped_page(counted, 0, 20) == (everything, 8, False)
+    # Capped still when the page is longer than the cap.
+    assert capped_page(counted, 0, 20, cap=5)[1:] == (5, True)
 
 
 @pytest.mark.django_db

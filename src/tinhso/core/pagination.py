@@ -121,7 +121,7 @@ def capped_page[T](
         rows = items.page(start, size)
         if start == 0 and len(rows) < size:
             # Shorter than a page: the page is the count.
-            return rows, len(rows), False
+            return rows, min(len(rows), cap), len(rows) > cap
         counted = items.count(cap + 1)
         return rows, min(counted, cap), counted > cap
     keys = _walk(items, cap) if start + size <= cap + 1 else None
