@@ -591,9 +591,7 @@ def look_up(request: HttpRequest) -> HttpResponse:
     context = {
         "form": form,
         "dossier": dossier,
-        "applicant": dossier_selectors.masked_name(dossier.applicant_name)
-        if dossier
-        else "",
+        "applicant": dossier.applicant_masked if dossier else "",
         "supplement": dossier_selectors.waiting_supplement(dossier)
         if dossier
         else None,
