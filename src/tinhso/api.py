@@ -22,6 +22,7 @@ from tinhso.accounts.api import router as accounts_router
 from tinhso.accounts.auth import BearerToken, SessionAuth
 from tinhso.core.api import router as core_router
 from tinhso.core.errors import DomainError
+from tinhso.datahub.api import router as datahub_router
 from tinhso.documents.api import router as documents_router
 from tinhso.dossiers.api import router as dossiers_router
 from tinhso.pki.api import router as pki_router
@@ -155,3 +156,4 @@ api.add_router("/", accounts_router)
 api.add_router("/orgunits", core_router)
 api.add_router("/documents", documents_router)
 api.add_router("/pki", pki_router)
+api.add_router("/datahub", datahub_router)

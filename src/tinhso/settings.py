@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "tinhso.pki",
     "tinhso.documents",
     "tinhso.dossiers",
+    "tinhso.datahub",
     "tinhso.demo",
 ]
 
@@ -216,6 +217,15 @@ DOCUMENTS_EDXML_HTTP_URL = env.get_str("TINHSO_EDXML_HTTP_URL", "")
 DOCUMENTS_EDXML_HTTP_TOKEN = env.get_str("TINHSO_EDXML_HTTP_TOKEN", "")
 DOCUMENTS_EDXML_HTTP_TIMEOUT = env.get_int("TINHSO_EDXML_HTTP_TIMEOUT", 15, minimum=1)
 SOFFICE_PATH = env.get_optional("TINHSO_SOFFICE")
+
+# Data sharing: the national population database the gateway's
+# "population" source asks (the simulated one, `tinhso datahub
+# simulate-population`, in development and demos).
+DATAHUB_POPULATION_URL = env.get_str("TINHSO_POPULATION_URL", "")
+DATAHUB_POPULATION_KEY = env.get_str("TINHSO_POPULATION_KEY", "")
+DATAHUB_POPULATION_TIMEOUT_MS = env.get_int(
+    "TINHSO_POPULATION_TIMEOUT_MS", 3000, minimum=50
+)
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -13,9 +13,10 @@ class CoreConfig(AppConfig):
     verbose_name = _("Nền tảng")
 
     def ready(self) -> None:
-        from tinhso.core import modules
+        from tinhso.core import modules, providers
 
         modules.register_core_modules()
+        providers.register_providers()
         post_migrate.connect(
             _repair_search_index, sender=self, dispatch_uid="core.search.repair"
         )

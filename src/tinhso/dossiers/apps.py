@@ -13,9 +13,10 @@ class DossiersConfig(AppConfig):
     verbose_name = _("Một cửa, dịch vụ công")
 
     def ready(self) -> None:
-        from tinhso.dossiers import checks, metrics, navigation  # noqa: F401 - registers
+        from tinhso.dossiers import checks, metrics, navigation, providers  # noqa: F401
 
         navigation.register_modules()
+        providers.register_providers()
         metrics.register_indicators()
         metrics.keep_tallies()
         post_migrate.connect(

@@ -30,6 +30,7 @@ from tinhso.accounts.selectors import (
 )
 from tinhso.accounts.services import normalize_phone
 from tinhso.core.errors import DomainError, NotFound
+from tinhso.core.masking import masked_name
 from tinhso.core.models import OrgUnit, OrgUnitKind, StoredFile
 from tinhso.core.pagination import Counted
 from tinhso.core.prepared import prepared
@@ -318,12 +319,6 @@ def look_up(code: str, contact: str) -> LookedUp | None:
     if not given & {found.applicant_phone, found.applicant_id_number}:
         return None
     return found
-
-
-def masked_name(name: str) -> str:
-    """ "Nguyễn Thị Mai Hương" → "Nguyễn T. M. H.": enough to recognise, not to read."""
-    first, *rest = name.split()
-    return " ".join([first, *(f"{part[0]}." for part in rest)])
 
 
 # Left with less than this before its appointment, a dossier is due soon.
