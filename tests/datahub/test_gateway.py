@@ -229,3 +229,47 @@ def test_a_tampered_access_log_is_detected(
     status, said = verify_log()
     assert status == 1
     assert "#2" in said
+
+
+def test_the_token_endpoint_speaks_oauth2(system: Client, key: str) -> None:
+    import base64
+
+    http = HttpClient()
+    basic = base64.b64encode(f"{system.code}:{key}".encode()).decode()
+    good = http.post(
+        "/api/v1/datahub/oauth/token",
+        {"grant_type": "client_credentials"},
+        HTTP_AUTHORIZATION=f"Basic {basic}",
+    )
+    assert good.status_code == 200
+    assert good["Cache-Control"] == "no-store"
+    body = good.json()
+    assert body["token_type"] == "Bearer"
+    assert body["expires_in"] == 3600
+    assert body["access_token"].startswith("tsa_")
+
+    wrong = http.post(
+        "/api/v1/datahub/oauth/token",
+        {
+            "grant_type": "client_credentials",
+            "client_id": system.code,
+            "client_secret": "tsk_sai",
+        },
+    )
+    assert wrong.status_code == 401
+    assert wrong.json()["error"] == "invalid_client"
+    assert "khóa bí mật" in wrong.json()["detail"]
+    other = http.post(
+        "/api/v1/datahub/oauth/token",
+        {
+            "grant_type": "client_credentials",
+            "client_id": "he-thong-khac",
+            "client_secret": key,
+        },
+    )
+    assert other.json()["error"] == "invalid_client"
+    password = http.post(
+        "/api/v1/datahub/oauth/token", {"grant_type": "password", "username": "a"}
+    )
+    assert password.status_code == 400
+    assert password.json()["error"] == "unsupported_grant_type"

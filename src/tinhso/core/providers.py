@@ -28,6 +28,7 @@ def _orgunits(params: Mapping[str, Any], offset: int, limit: int) -> Rows:
     if params.get("parent_code"):
         units = units.filter(parent__code=params["parent_code"], parent__legacy=False)
     units = units.order_by("path")
+    total = units.count()
     rows = units.values_list(
         "code", "name", "kind", "division_type", "parent__code", "depth"
     )[offset : offset + limit]
@@ -35,7 +36,7 @@ def _orgunits(params: Mapping[str, Any], offset: int, limit: int) -> Rows:
     items = [dict(zip(names, row, strict=True)) for row in rows]
     for item in items:
         item["parent_code"] = item["parent_code"] or ""
-    return Rows(items, total=None)
+    return Rows(items, total=total)
 
 
 def register_providers() -> None:

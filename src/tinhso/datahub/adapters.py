@@ -7,6 +7,7 @@ after repeated failures the system is left alone for a while, so a slow
 peer does not tie up the platform's threads while users wait.
 """
 
+import os
 import threading
 from collections.abc import Mapping
 from typing import Any
@@ -233,3 +234,25 @@ def register_adapters() -> None:
             max_limit=1,
         )
     )
+
+
+DEMO_POPULATION_KEY = "demo-csdl-dan-cu"
+
+
+def serve_simulated_population(*, demo: bool) -> str:
+    """With ``serve --demo`` and no population database configured, start
+    the SIMULATED one beside the server, so the demo's citizen look-up
+    service answers; the web workers inherit its address."""
+    if not demo or settings.DATAHUB_POPULATION_URL:
+        return ""
+    from tinhso.datahub.simulated.population import SimulatedPopulation
+
+    sim = SimulatedPopulation(api_key=DEMO_POPULATION_KEY, count=10_000).start()
+    os.environ["TINHSO_POPULATION_URL"] = sim.url
+    os.environ["TINHSO_POPULATION_KEY"] = DEMO_POPULATION_KEY
+    settings.DATAHUB_POPULATION_URL = sim.url
+    settings.DATAHUB_POPULATION_KEY = DEMO_POPULATION_KEY
+    return _(
+        "CSDL quốc gia về dân cư MÔ PHỎNG (không phải hệ thống thật) chạy tại %(url)s "
+        "với %(n)s công dân giả định."
+    ) % {"url": sim.url, "n": len(sim.register)}

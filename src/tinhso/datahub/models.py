@@ -1,13 +1,24 @@
 """Tables of the data-sharing platform: data services, consumer systems
 (clients) with their keys and tokens, grants, the daily usage of each
-grant, and the hash-chained access log."""
+grant, and the hash-chained access log; and the open data portal's
+datasets, their resources and the datastore behind them."""
+
+import uuid
 
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from tinhso.core.models import OrgUnit
-from tinhso.datahub.constants import Classification, ServiceStatus
+from tinhso.core.models import OrgUnit, StoredFile
+from tinhso.datahub.constants import (
+    Classification,
+    DatasetStatus,
+    Frequency,
+    Licence,
+    ResourceFormat,
+    ServiceStatus,
+    Theme,
+)
 
 
 class DataService(models.Model):
@@ -241,3 +252,126 @@ class AccessHead(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.seq} {self.entry_hash[:12]}"
+
+
+# Open data ------------------------------------------------------------------
+
+
+class Dataset(models.Model):
+    """An open dataset, described with DCAT's terms; ``name`` is its CKAN name."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    name = models.SlugField(_("tên định danh"), max_length=100, unique=True)
+    title = models.CharField(_("tên bộ dữ liệu"), max_length=255)
+    description = models.TextField(_("mô tả"))
+    publisher = models.ForeignKey(
+        OrgUnit,
+        on_delete=models.PROTECT,
+        related_name="datasets",
+        verbose_name=_("đơn vị công bố"),
+    )
+    theme = models.CharField(_("chủ đề"), max_length=8, choices=Theme.choices)
+    keywords = models.JSONField(_("từ khóa"), default=list, blank=True)
+    licence = models.CharField(
+        _("giấy phép"), max_length=16, choices=Licence.choices, default=Licence.CC_BY_4
+    )
+    frequency = models.CharField(
+        _("tần suất cập nhật"), max_length=16, choices=Frequency.choices
+    )
+    temporal_start = models.DateField(_("dữ liệu từ ngày"), null=True, blank=True)
+    temporal_end = models.DateField(_("dữ liệu đến ngày"), null=True, blank=True)
+    spatial = models.ForeignKey(
+        OrgUnit,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("phạm vi địa lý"),
+    )
+    contact_email = models.EmailField(_("thư điện tử liên hệ"), blank=True)
+    status = models.CharField(
+        _("trạng thái"),
+        max_length=16,
+        choices=DatasetStatus.choices,
+        default=DatasetStatus.DRAFT,
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    modified_at = models.DateTimeField(auto_now=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-modified_at"]
+        verbose_name = _("bộ dữ liệu mở")
+        verbose_name_plural = _("bộ dữ liệu mở")
+        indexes = [models.Index(fields=["status", "-modified_at"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Resource(models.Model):
+    """One distribution of a dataset: an uploaded table (CSV, XLSX, JSON)
+    read into the datastore, or a live view over a platform provider."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    dataset = models.ForeignKey(
+        Dataset, on_delete=models.CASCADE, related_name="resources"
+    )
+    position = models.PositiveSmallIntegerField(default=0)
+    name = models.CharField(_("tên tài nguyên"), max_length=255)
+    description = models.TextField(_("mô tả"), blank=True)
+    format = models.CharField(
+        _("định dạng"), max_length=8, choices=ResourceFormat.choices
+    )
+    file = models.ForeignKey(
+        StoredFile, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    # A live view: a provider of core.sharing and the parameters it is read with.
+    provider = models.CharField(max_length=64, blank=True)
+    provider_params = models.JSONField(default=dict, blank=True)
+    # The table's columns: [{"id": name, "type": "text" | "int" | "numeric" | "date"}].
+    columns = models.JSONField(default=list)
+    row_count = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    modified_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["dataset", "position", "pk"]
+        verbose_name = _("tài nguyên")
+        verbose_name_plural = _("tài nguyên")
+
+    def __str__(self) -> str:
+        return f"{self.dataset.name}/{self.name}"
+
+    @property
+    def live(self) -> bool:
+        return bool(self.provider)
+
+
+class DatastoreRow(models.Model):
+    """One row of an uploaded table, as the CKAN datastore keeps it, so that
+    ``datastore_search`` pages, filters and searches without the file."""
+
+    resource = models.ForeignKey(
+        Resource, on_delete=models.CASCADE, related_name="datastore"
+    )
+    n = models.PositiveIntegerField()  # 1-based, in the file's order
+    data = models.JSONField()
+    folded = models.TextField()  # every value folded, for ``q``
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["resource", "n"], name="datastore_row_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.resource_id}#{self.n}"

@@ -2,16 +2,35 @@
 officer sees, usage figures, the access log of a service or client."""
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
 
 from tinhso.accounts.policies import held_roles
-from tinhso.datahub.constants import ServiceStatus
-from tinhso.datahub.models import AccessEntry, Client, DataService, Grant, GrantUsage
+from tinhso.core import search, sharing
+from tinhso.core.errors import DomainError
+from tinhso.core.models import OrgUnit
+from tinhso.core.text import fold
+from tinhso.datahub.constants import DatasetStatus, ServiceStatus
+from tinhso.datahub.models import (
+    AccessEntry,
+    Client,
+    DataService,
+    Dataset,
+    DatastoreRow,
+    Grant,
+    GrantUsage,
+    Resource,
+)
+from tinhso.datahub.opendata import DATASET_SCOPE
 from tinhso.datahub.policies import MANAGING_ROLES
+
+_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 
 def published_services() -> QuerySet[DataService]:
@@ -144,3 +163,138 @@ def access_entries(
     if client_codes is not None:
         return entries.filter(client_code__in=client_codes)
     return entries
+
+
+# Open data ------------------------------------------------------------------
+
+
+def published_datasets() -> QuerySet[Dataset]:
+    return Dataset.objects.filter(status=DatasetStatus.PUBLISHED).select_related(
+        "publisher"
+    )
+
+
+def search_datasets(
+    query: str = "",
+    *,
+    publisher: str = "",
+    theme: str = "",
+    keyword: str = "",
+    fmt: str = "",
+) -> QuerySet[Dataset]:
+    """Published datasets matching ``query`` (title, description, keywords,
+    publisher; with or without diacritics) and the filters, newest first.
+    ``publisher`` is the unit's CKAN name (``org_name``)."""
+    datasets = published_datasets()
+    if publisher:
+        unit = unit_by_org_name(publisher)
+        datasets = datasets.filter(publisher=unit) if unit else datasets.none()
+    if theme:
+        datasets = datasets.filter(theme=theme)
+    if keyword:
+        datasets = datasets.filter(keywords__contains=keyword)
+    if fmt:
+        datasets = datasets.filter(resources__format=fmt.upper()).distinct()
+    if query.strip():
+        return search.filter_queryset(
+            datasets.order_by(), DATASET_SCOPE, query, newest_first=not fmt
+        )
+    return datasets.order_by("-pk")
+
+
+def datasets_for(user: Any) -> QuerySet[Dataset]:
+    """Datasets of the units ``user`` publishes for, drafts included."""
+    return (
+        Dataset.objects.filter(_managed(user, "publisher"))
+        .select_related("publisher")
+        .order_by("-modified_at")
+    )
+
+
+def get_dataset(name_or_id: str) -> Dataset | None:
+    """A published dataset by CKAN name or id."""
+    datasets = published_datasets().prefetch_related("resources")
+    found = datasets.filter(name=name_or_id).first()
+    if found is None and _UUID.fullmatch(name_or_id.lower()):
+        found = datasets.filter(uuid=name_or_id).first()
+    return found
+
+
+def org_name(unit: OrgUnit) -> str:
+    """A unit's CKAN organization name: its name folded into a slug."""
+    return slugify(fold(unit.name))[:100].strip("-")
+
+
+def publishers() -> list[tuple[OrgUnit, int]]:
+    """Units with published datasets and how many, by name."""
+    counts = published_datasets().values("publisher").annotate(n=Count("pk")).order_by()
+    by_id = {row["publisher"]: row["n"] for row in counts}
+    units = OrgUnit.objects.filter(pk__in=by_id).order_by("name")
+    return [(unit, by_id[unit.pk]) for unit in units]
+
+
+def unit_by_org_name(name: str) -> OrgUnit | None:
+    for unit, _count in publishers():
+        if org_name(unit) == name:
+            return unit
+    return None
+
+
+def published_resource(resource_id: str) -> Resource | None:
+    if not _UUID.fullmatch(resource_id.lower()):
+        return None
+    return (
+        Resource.objects.filter(
+            uuid=resource_id, dataset__status=DatasetStatus.PUBLISHED
+        )
+        .select_related("dataset", "file")
+        .first()
+    )
+
+
+@dataclass(frozen=True)
+class Records:
+    fields: list[dict[str, str]]
+    records: list[dict[str, Any]]
+    total: int | None
+
+
+def datastore_search(
+    resource: Resource,
+    *,
+    q: str = "",
+    filters: dict[str, Any] | None = None,
+    offset: int = 0,
+    limit: int = 100,
+) -> Records:
+    """A page of a resource's rows: from the datastore for an uploaded
+    table (filtered by exact values and folded words), from the provider
+    for a live view (``filters`` are the provider's parameters)."""
+    columns = [{"id": c["id"], "type": c["type"]} for c in resource.columns]
+    if resource.live:
+        provider = sharing.get(resource.provider)
+        params = {**resource.provider_params, **(filters or {})}
+        if q:
+            params["q"] = q
+        live = provider.fetch(sharing.clean_params(provider, params), offset, limit)
+        names = [c["id"] for c in columns]
+        items = [{k: row.get(k) for k in names} for row in live.items]
+        return Records(columns, items, live.total)
+    rows = DatastoreRow.objects.filter(resource=resource)
+    known = {c["id"] for c in columns}
+    for key, value in (filters or {}).items():
+        if key not in known:
+            raise DomainError(
+                "unknown_field",
+                _("Tài nguyên không có cột “%(name)s”.") % {"name": key},
+            )
+        rows = rows.filter(**{f"data__{key}": value})
+    for word in fold(q).split():
+        rows = rows.filter(folded__contains=word)
+    total = rows.count() if filters or q else resource.row_count
+    page = rows.order_by("n").values_list("n", "data")[offset : offset + limit]
+    return Records(
+        [{"id": "_id", "type": "int"}, *columns],
+        [{"_id": n, **data} for n, data in page],
+        total,
+    )

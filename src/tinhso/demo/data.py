@@ -26,6 +26,7 @@ from tinhso.core.errors import DomainError
 from tinhso.core.models import AuditEntry, OrgUnit, OrgUnitKind
 from tinhso.core.text import fold
 from tinhso.demo.catalog import load_catalog
+from tinhso.demo.datahub import load_datahub
 from tinhso.demo.documents import load_documents
 
 # One well-known password for every demo account (passes Django's validators).
@@ -486,6 +487,10 @@ def load_demo(
         if procedures:
             report.created["procedures"] = procedures
         say("procedure catalog")
+        officer = User.objects.get(username="dulieu")
+        shared = load_datahub(officer, units["07"], province)
+        report.created.update({k: n for k, n in shared.items() if n})
+        say("data sharing: services, a client system, open datasets")
         if not demo_before:
             audit.record(
                 DEMO_ACTION,

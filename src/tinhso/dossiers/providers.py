@@ -35,6 +35,7 @@ def _procedures(params: Mapping[str, Any], offset: int, limit: int) -> Rows:
         field=params.get("field", ""),
         service_level=params.get("service_level", ""),
     )
+    total = found.count()
     rows = found.values_list(
         "code",
         "name",
@@ -50,7 +51,7 @@ def _procedures(params: Mapping[str, Any], offset: int, limit: int) -> Rows:
     for item in items:
         days = item["processing_days"]
         item["processing_days"] = _number(days)
-    return Rows(items)
+    return Rows(items, total)
 
 
 STATISTICS_FIELDS = (

@@ -39,6 +39,12 @@ class Command(BaseCommand):
                 {"province": options["province"]} if options["province"] else {}
             )
             call_command("demo", **demo_options)
+        from tinhso.core import serving
+
+        for hook in serving.hooks:
+            said = hook(demo=options["demo"])
+            if said:
+                self.stdout.write(said)
         self.stdout.write(
             f"tinhso: http://{options['host']}:{options['port']}/ "
             f"(data: {settings.DATA_DIR}; Ctrl+C to stop)"
