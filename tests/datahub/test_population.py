@@ -226,3 +226,23 @@ def test_personal_data_cannot_be_classified_public(
             source="population",
         )
     assert refused.value.code == "personal_data_not_public"
+
+
+def test_the_log_page_masks_who_was_asked_about(
+    population: SimulatedPopulation,
+    owner: User,
+    population_service: DataService,
+    system: Client,
+    key: str,
+) -> None:
+    grant(owner, system, population_service)
+    ask(key, ASKED)
+    officer = HttpClient()
+    officer.force_login(owner)
+    for page in ("/du-lieu/khai-thac/", "/du-lieu/dich-vu/xac-thuc-cong-dan/"):
+        html = officer.get(page).content.decode()
+        assert "id_number=008*******17" in html, page
+        assert DEMO_PERSON["so_dinh_danh"] not in html
+        assert "birth_date=1992-**-**" in html
+    # The log row keeps them whole, as proof.
+    assert AccessEntry.objects.get().params["id_number"] == DEMO_PERSON["so_dinh_danh"]

@@ -148,6 +148,9 @@ class GrantForm(forms.Form):
             .exclude(grants__service=service, grants__revoked_at__isnull=True)
             .order_by("name")
         )
+        client_field.label_from_instance = (  # type: ignore[attr-defined]
+            lambda client: f"{client.name} ({client.code})"
+        )
         self.fields["allowed_fields"].choices = [  # type: ignore[attr-defined]
             (f["name"], f"{f['label']} ({f['name']})") for f in service.schema
         ]

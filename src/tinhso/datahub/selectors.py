@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from tinhso.accounts.policies import held_roles
 from tinhso.core import search, sharing
 from tinhso.core.errors import DomainError
+from tinhso.core.masking import mask
 from tinhso.core.models import OrgUnit
 from tinhso.core.text import fold
 from tinhso.datahub.constants import DatasetStatus, ServiceStatus
@@ -147,6 +148,43 @@ def usage(
         )
         for g in grouped
     ]
+
+
+@dataclass(frozen=True)
+class Shown:
+    """A log row as a page shows it: personal parameters masked."""
+
+    entry: AccessEntry
+    params: list[tuple[str, str]]
+
+
+def shown_entries(entries: Any) -> list[Shown]:
+    """``entries`` with the parameters that hold personal data masked (the
+    log itself keeps them whole, as proof of who was asked about)."""
+    rows = list(entries)
+    sources = dict(
+        DataService.objects.filter(code__in={e.service_code for e in rows}).values_list(
+            "code", "source"
+        )
+    )
+    kinds: dict[str, dict[str, str]] = {}
+    for code, source in sources.items():
+        if source in sharing.providers:
+            provider = sharing.providers.get(source)
+            kinds[code] = {p.name: p.personal for p in provider.params if p.personal}
+    shown = []
+    for entry in rows:
+        personal = kinds.get(entry.service_code, {})
+        shown.append(
+            Shown(
+                entry,
+                [
+                    (k, str(mask(personal[k], v)) if k in personal else str(v))
+                    for k, v in sorted(entry.params.items())
+                ],
+            )
+        )
+    return shown
 
 
 def access_entries(

@@ -154,7 +154,9 @@ def service_detail(request: HttpRequest, code: str) -> HttpResponse:
         "grant_form": grant_form,
         "edit_form": edit_form,
         "usage": selectors.usage(services=DataService.objects.filter(pk=service.pk)),
-        "entries": selectors.access_entries(service_codes=[service.code])[:20],
+        "entries": selectors.shown_entries(
+            selectors.access_entries(service_codes=[service.code])[:20]
+        ),
     }
     status = 400 if grant_form.errors else 200
     return render(request, "datahub/service_detail.html", context, status=status)
@@ -267,7 +269,9 @@ def client_detail(request: HttpRequest, code: str) -> HttpResponse:
         "grants": selectors.live_grants(client=client),
         "rotate_form": RotateForm(),
         "usage": selectors.usage(clients=Client.objects.filter(pk=client.pk)),
-        "entries": selectors.access_entries(client_codes=[client.code])[:20],
+        "entries": selectors.shown_entries(
+            selectors.access_entries(client_codes=[client.code])[:20]
+        ),
         "new_key": request.session.pop("datahub_new_key", None),
         "token_url": request.build_absolute_uri("/api/v1/datahub/oauth/token"),
         "gateway_url": request.build_absolute_uri("/api/v1/datahub/gateway/"),
@@ -360,6 +364,7 @@ def usage(request: HttpRequest) -> HttpResponse:
         "by_service": selectors.usage(services=owned),
         "by_client": selectors.usage(clients=run),
         "page": page,
+        "entries": selectors.shown_entries(page.object_list),
         "checked": checked,
         "problem": verify() if checked else None,
     }
