@@ -28,18 +28,14 @@ The corpus stays in its data folder with ``--keep`` and is reused.
 import argparse
 import collections
 import datetime as dt
-import http.client
 import json
 import os
 import random
 import statistics
-import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
-from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 BATCH = 20_000
@@ -254,91 +250,13 @@ class Corpus:
         print()
 
 
-class Server:
-    def __init__(self, port: int, workers: int, threads: int) -> None:
-        self.port = port
-        command = ["serve", "--port", str(port), "--workers", str(workers)]
-        if threads:
-            command += ["--threads", str(threads)]
-        self.process = subprocess.Popen(  # noqa: S603 - our own command
-            [sys.executable, "-m", "tinhso", *command],
-            cwd=ROOT,
-            env=os.environ.copy(),
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-        )
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            try:
-                connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-                connection.request("GET", "/healthz")
-                if connection.getresponse().status == 200:
-                    return
-            except OSError:
-                time.sleep(0.3)
-        raise RuntimeError("tinhso serve did not start")
-
-    def stop(self) -> None:
-        self.process.terminate()
-        self.process.wait(timeout=30)
-
-
-class Load:
-    """``users`` threads, each with one keep-alive connection, sending the
-    requests ``make`` gives for ``seconds``."""
-
-    def __init__(self, port: int, users: int, seconds: float, make: Any) -> None:
-        self.latencies: list[float] = []
-        self.errors = 0
-        lock = threading.Lock()
-        stop = time.monotonic() + seconds
-
-        def user(index: int) -> None:
-            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-            mine: list[float] = []
-            errors = 0
-            pick = random.Random(index)
-            while time.monotonic() < stop:
-                method, path, body, headers = make(pick)
-                began = time.perf_counter()
-                connection.request(method, path, body=body, headers=headers)
-                response = connection.getresponse()
-                response.read()
-                mine.append(time.perf_counter() - began)
-                if response.status >= 400:
-                    errors += 1
-            with lock:
-                self.latencies.extend(mine)
-                self.errors += errors
-
-        threads = [threading.Thread(target=user, args=(i,)) for i in range(users)]
-        began = time.monotonic()
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        self.elapsed = time.monotonic() - began
-
-    @property
-    def rate(self) -> float:
-        return len(self.latencies) / self.elapsed
-
-    def ms(self, share: float) -> float:
-        ordered = sorted(self.latencies)
-        return 1000 * ordered[min(len(ordered) - 1, int(share * len(ordered)))]
-
-
-def _row(label: str, users: int, load: Load) -> Load:
-    print(
-        f"  {label:<34} {users:>3} users  {load.rate:>8.1f}/s  "
-        f"p50 {load.ms(0.5):>7.1f} ms  p95 {load.ms(0.95):>7.1f} ms"
-        + (f"  errors {load.errors}" if load.errors else "")
-    )
-    return load
-
-
 def main() -> None:
     args = _arguments()
+    # Run as a script, bench/ is on the path but the folder holding it is not.
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    from bench._load import Load, Server, row
+
     print(
         f"bench/dossiers.py: {args.n:,} dossiers in {args.data_dir}, "
         f"{args.workers} server processes"
@@ -376,17 +294,17 @@ def main() -> None:
         # on shared cores one pair of runs drifts by several percent.
         shares = []
         for _ in range(ROUNDS):
-            ceiling = _row(
+            ceiling = row(
                 "GET /healthz (ceiling)",
                 16,
                 Load(
                     args.port, 16, args.seconds, lambda p: ("GET", "/healthz", None, {})
                 ),
             )
-            looked = _row("POST look-up", 16, Load(args.port, 16, args.seconds, lookup))
+            looked = row("POST look-up", 16, Load(args.port, 16, args.seconds, lookup))
             shares.append(looked.rate / ceiling.rate)
         statistics_loads = [
-            _row(
+            row(
                 "GET statistics, province-year",
                 users,
                 Load(
@@ -404,7 +322,7 @@ def main() -> None:
             return "GET", f"/api/v1/dossiers/dossiers/{code}", None, token
 
         lists = {
-            users: _row(
+            users: row(
                 "GET dossier list (API)",
                 users,
                 Load(args.port, users, args.seconds, listing),
@@ -412,7 +330,7 @@ def main() -> None:
             for users in (1, 16)
         }
         details = {
-            users: _row(
+            users: row(
                 "GET one dossier (API)",
                 users,
                 Load(args.port, users, args.seconds, detail),

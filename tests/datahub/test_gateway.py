@@ -273,3 +273,23 @@ def test_the_token_endpoint_speaks_oauth2(system: Client, key: str) -> None:
     )
     assert password.status_code == 400
     assert password.json()["error"] == "unsupported_grant_type"
+
+
+def test_a_data_officer_previews_open_providers_only(
+    owner: User, province: OrgUnit
+) -> None:
+    from tests import factories
+    from tinhso.accounts.models import Role
+
+    http = HttpClient()
+    http.force_login(owner)
+    seen = http.get("/api/v1/datahub/providers/orgunits", {"kind": "province"})
+    assert seen.status_code == 200
+    assert seen.json()["items"][0]["name"] == "Tỉnh Tuyên Quang"
+    personal = http.get("/api/v1/datahub/providers/population")
+    assert personal.status_code == 403
+    assert personal.json()["code"] == "preview_not_allowed"
+    clerk = HttpClient()
+    clerk.force_login(factories.official(unit=province, role=Role.CLERK))
+    assert clerk.get("/api/v1/datahub/providers/orgunits").status_code == 403
+    assert not AccessEntry.objects.exists()

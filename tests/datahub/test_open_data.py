@@ -95,6 +95,12 @@ def test_xlsx_and_json_uploads(owner: User, science: OrgUnit) -> None:
         (b'[{"a": {"b": 1}}]', "long.json", "giá trị đơn"),
         (b"khong phai excel", "hong.xlsx", "Không mở được tệp Excel"),
         (b"a,b\n1,2\n", "du-lieu.txt", "Chỉ nhận tệp CSV, XLSX hoặc JSON"),
+        (
+            "ho_ten,cccd\nNguyễn Văn A,008092001234\nLò Thị B,008192004217\n".encode(),
+            "nguoi.csv",
+            "Cột “cccd” có vẻ chứa số định danh cá nhân",
+        ),
+        (b"ten,sdt\nA,0912345678\nB,+84987654321\n", "sdt.csv", "số điện thoại"),
     ],
 )
 def test_a_bad_file_is_refused_with_its_row_and_nothing_kept(
@@ -230,8 +236,10 @@ def test_the_dcat_catalogue(owner: User, science: OrgUnit) -> None:
     schools(owner, science, name="ban-nhap")  # a draft stays out
     response = HttpClient().get("/du-lieu-mo/catalog.jsonld")
     assert response["Content-Type"] == "application/ld+json"
-    catalogue = response.json()
+    catalogue, paging = response.json()["@graph"]
     assert catalogue["@type"] == "dcat:Catalog"
+    assert paging["hydra:totalItems"] == 1
+    assert "hydra:nextPage" not in paging
     (node,) = catalogue["dcat:dataset"]
     assert node["dct:title"] == {"@value": dataset.title, "@language": "vi"}
     assert node["dcat:theme"]["@id"].endswith("/data-theme/EDUC")

@@ -16,7 +16,7 @@ from ninja.security import APIKeyHeader, HttpBearer
 from tinhso.accounts.policies import is_official
 from tinhso.core.errors import DomainError, Forbidden
 from tinhso.core.middleware import client_ip
-from tinhso.datahub import gateway, selectors, services
+from tinhso.datahub import gateway, policies, selectors, services
 
 router = Router(tags=["Chia sẻ dữ liệu (LGSP)"])
 
@@ -97,6 +97,24 @@ def gateway_post(request: HttpRequest, code: str) -> HttpResponse:
             _("Thân yêu cầu phải là một đối tượng JSON gồm các tham số."),
         )
     return _answer(request, code, raw)
+
+
+@router.get(
+    "/providers/{code}",
+    summary="Xem trực tiếp dữ liệu của một nguồn (cán bộ quản trị dữ liệu)",
+    description=(
+        "Cùng dạng trả lời như cổng, đọc thẳng từ nguồn trên nền tảng, để chọn "
+        "dữ liệu trước khi công bố. Nguồn có dữ liệu cá nhân hoặc ở ngoài nền "
+        "tảng chỉ đọc được qua cổng."
+    ),
+)
+def provider_preview(request: HttpRequest, code: str) -> HttpResponse:
+    if not policies.can_use_datahub(request.user):
+        raise Forbidden(
+            "not_data_officer", _("Chỉ cán bộ quản trị dữ liệu xem được nguồn dữ liệu.")
+        )
+    body = gateway.preview(code, dict(request.GET.items()))
+    return HttpResponse(body, content_type="application/json")
 
 
 class TokenOut(Schema):

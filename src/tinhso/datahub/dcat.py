@@ -118,26 +118,59 @@ def dataset_node(request: HttpRequest, dataset: Dataset) -> dict[str, Any]:
     return node
 
 
-def catalogue(request: HttpRequest) -> dict[str, Any]:
-    datasets = (
-        selectors.published_datasets().prefetch_related("resources").order_by("pk")
-    )
+# Datasets a page of the catalogue holds; harvesters follow hydra:nextPage.
+PAGE = 1000
+
+
+def catalogue(request: HttpRequest, page: int = 1) -> dict[str, Any]:
+    """One page of the catalogue, paged as the CKAN DCAT extension pages
+    it (a ``hydra:PagedCollection``), so a portal of 300,000 datasets is
+    harvested a thousand at a time."""
+    datasets = selectors.published_datasets().order_by("pk")
+    total = datasets.count()
+    last = max(1, -(-total // PAGE))
+    page = min(max(page, 1), last)
+    chunk = datasets.prefetch_related("resources")[(page - 1) * PAGE : page * PAGE]
     home = request.build_absolute_uri(reverse("datahub:portal"))
+    here = request.build_absolute_uri(reverse("datahub:dcat"))
+
+    def at(number: int) -> str:
+        return f"{here}?page={number}"
+
+    paging: dict[str, Any] = {
+        "@id": at(page),
+        "@type": "hydra:PagedCollection",
+        "hydra:totalItems": total,
+        "hydra:itemsPerPage": PAGE,
+        "hydra:firstPage": at(1),
+        "hydra:lastPage": at(last),
+    }
+    if page > 1:
+        paging["hydra:previousPage"] = at(page - 1)
+    if page < last:
+        paging["hydra:nextPage"] = at(page + 1)
     return {
-        "@context": {**CONTEXT, "skos": "http://www.w3.org/2004/02/skos/core#"},
-        "@id": home,
-        "@type": "dcat:Catalog",
-        "dct:title": _literal(
-            _("Cổng dữ liệu mở %(province)s") % {"province": province_name()}
-        ),
-        "dct:description": _literal(
-            _("Dữ liệu mở do các cơ quan, đơn vị của tỉnh công bố.")
-        ),
-        "dct:language": {
-            "@id": "http://publications.europa.eu/resource/authority/language/VIE"
+        "@context": {
+            **CONTEXT,
+            "skos": "http://www.w3.org/2004/02/skos/core#",
+            "hydra": "http://www.w3.org/ns/hydra/core#",
         },
-        "foaf:homepage": {"@id": home},
-        "dcat:dataset": [
-            dataset_node(request, d) for d in datasets.iterator(chunk_size=500)
+        "@graph": [
+            {
+                "@id": home,
+                "@type": "dcat:Catalog",
+                "dct:title": _literal(
+                    _("Cổng dữ liệu mở %(province)s") % {"province": province_name()}
+                ),
+                "dct:description": _literal(
+                    _("Dữ liệu mở do các cơ quan, đơn vị của tỉnh công bố.")
+                ),
+                "dct:language": {
+                    "@id": "http://publications.europa.eu/resource/authority/language/VIE"
+                },
+                "foaf:homepage": {"@id": home},
+                "dcat:dataset": [dataset_node(request, d) for d in chunk],
+            },
+            paging,
         ],
     }

@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -24,6 +25,7 @@ from tinhso.core import sharing
 from tinhso.core.errors import DomainError
 from tinhso.core.masking import mask
 from tinhso.core.pagination import MAX_PAGE_SIZE
+from tinhso.core.prepared import prepared
 from tinhso.datahub import accesslog
 from tinhso.datahub.constants import KEY_PREFIX, TOKEN_PREFIX, ServiceStatus
 from tinhso.datahub.models import AccessToken, ClientKey, Grant
@@ -36,42 +38,46 @@ class Caller:
     key_id: int
 
 
+@prepared
+def _token_row(token_hash: str) -> QuerySet[AccessToken, tuple[Any, ...]]:
+    return AccessToken.objects.filter(
+        token_hash=token_hash,
+        key__revoked_at__isnull=True,
+        key__client__suspended_at__isnull=True,
+    ).values_list(
+        "expires_at", "key_id", "key__expires_at", "key__client_id", "key__client__code"
+    )
+
+
+@prepared
+def _key_row(key_hash: str) -> QuerySet[ClientKey, tuple[Any, ...]]:
+    return ClientKey.objects.filter(
+        key_hash=key_hash,
+        revoked_at__isnull=True,
+        client__suspended_at__isnull=True,
+    ).values_list("pk", "expires_at", "last_used_at", "client_id", "client__code")
+
+
 def authenticate(credential: str) -> Caller | None:
-    """The client behind a live token or key; None for anything else."""
+    """The client behind a live token or key; None for anything else.
+
+    Read on every call, never cached: a revoked key stops the next call.
+    """
     now = timezone.now()
     if credential.startswith(TOKEN_PREFIX):
-        token = (
-            AccessToken.objects.filter(
-                token_hash=digest(credential),
-                expires_at__gt=now,
-                key__revoked_at__isnull=True,
-                key__client__suspended_at__isnull=True,
-            )
-            .values_list(
-                "key_id", "key__expires_at", "key__client_id", "key__client__code"
-            )
-            .first()
-        )
-        if token is None:
+        tokens = _token_row(digest(credential))
+        if not tokens:
             return None
-        key_id, key_expires, client_id, client_code = token
-        if key_expires is not None and key_expires <= now:
+        expires, key_id, key_expires, client_id, client_code = tokens[0]
+        if expires <= now or (key_expires is not None and key_expires <= now):
             return None
         return Caller(client_id, client_code, key_id)
     if not credential.startswith(KEY_PREFIX):
         return None
-    key = (
-        ClientKey.objects.filter(
-            key_hash=digest(credential),
-            revoked_at__isnull=True,
-            client__suspended_at__isnull=True,
-        )
-        .values_list("pk", "expires_at", "last_used_at", "client_id", "client__code")
-        .first()
-    )
-    if key is None:
+    keys = _key_row(digest(credential))
+    if not keys:
         return None
-    key_id, expires_at, last_used, client_id, client_code = key
+    key_id, expires_at, last_used, client_id, client_code = keys[0]
     if expires_at is not None and expires_at <= now:
         return None
     # Touch at most once a minute: a busy client should not write per call.
@@ -80,16 +86,16 @@ def authenticate(credential: str) -> Caller | None:
     return Caller(client_id, client_code, key_id)
 
 
+@prepared
+def _grant_row(client_id: int, service_code: str) -> QuerySet[Grant]:
+    return Grant.objects.filter(
+        client_id=client_id, service__code=service_code, revoked_at__isnull=True
+    ).select_related("service")
+
+
 def _live_grant(caller: Caller, service_code: str) -> Grant | None:
-    return (
-        Grant.objects.filter(
-            client_id=caller.client_id,
-            service__code=service_code,
-            revoked_at__isnull=True,
-        )
-        .select_related("service")
-        .first()
-    )
+    grants = _grant_row(caller.client_id, service_code[:64])
+    return grants[0] if grants else None
 
 
 def _refusal(
@@ -248,3 +254,35 @@ def _logged(params: Mapping[str, Any]) -> dict[str, Any]:
     """Parameters as the log keeps them: in full (the log is how a person's
     data being asked for is proved), but never more than a line each."""
     return {str(k)[:64]: str(v)[:200] for k, v in params.items()}
+
+
+def preview(source: str, raw: Mapping[str, Any]) -> bytes:
+    """A provider's answer read directly, for a data officer choosing what
+    to publish: no grant, quota or log, so never personal or outside data."""
+    provider = sharing.get(source)
+    if provider.external or provider.personal_fields():
+        raise _refusal(
+            403,
+            "preview_not_allowed",
+            _(
+                "Nguồn “%(source)s” có dữ liệu cá nhân hoặc ở ngoài nền tảng: chỉ đọc "
+                "được qua cổng, theo quyền khai thác."
+            )
+            % {"source": provider.label},
+        )
+    page, size = _page(raw, provider)
+    params = {k: v for k, v in raw.items() if k not in ("page", "page_size")}
+    rows = provider.fetch(
+        sharing.clean_params(provider, params), (page - 1) * size, size
+    )
+    names = provider.field_names()
+    return _json(
+        {
+            "service": source,
+            "items": [{n: item.get(n) for n in names} for item in rows.items],
+            "count": rows.total,
+            "page": page,
+            "page_size": size,
+            "masked_fields": [],
+        }
+    )

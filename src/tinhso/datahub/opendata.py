@@ -221,6 +221,7 @@ def add_file(
     fmt = _format_of(filename)
     stream.seek(0)
     table = tables.read(stream, fmt)
+    _refuse_personal(table)
     stream.seek(0)
     stored = None
     try:
@@ -255,6 +256,47 @@ def add_file(
             default_storage.delete(stored.storage_name)
         raise
     return resource
+
+
+# Values that look like a person's ID number (12 digits: province code,
+# sex and century, year) or a mobile phone number.
+_PERSONAL = {
+    "id_number": re.compile(r"0\d{2}[0-3]\d{8}"),
+    "phone": re.compile(r"(\+?84|0)(3|5|7|8|9)\d{8}"),
+}
+
+
+def _refuse_personal(table: tables.Table) -> None:
+    """Open data carries no personal data (Decree 13/2023/NĐ-CP): a column
+    most of whose values look like ID or phone numbers is refused."""
+    problems = []
+    for column in table.columns:
+        name = column["id"]
+        values = [
+            str(row[name]).replace(" ", "").replace(".", "")
+            for row in table.rows
+            if row.get(name) not in (None, "")
+        ]
+        if not values:
+            continue
+        for kind, pattern in _PERSONAL.items():
+            hits = sum(1 for v in values if pattern.fullmatch(v))
+            if hits * 2 > len(values):
+                what = (
+                    _("số định danh cá nhân")
+                    if kind == "id_number"
+                    else _("số điện thoại")
+                )
+                problems.append(
+                    _(
+                        "Cột “%(column)s” có vẻ chứa %(what)s: dữ liệu mở không được có "
+                        "dữ liệu cá nhân; hãy bỏ cột này khỏi tệp."
+                    )
+                    % {"column": name, "what": what}
+                )
+                break
+    if problems:
+        raise tables.TableError(problems)
 
 
 def _fill_datastore(resource: Resource, rows: list[dict[str, Any]]) -> None:

@@ -627,8 +627,12 @@ def resource_download(request: HttpRequest, resource_id: str) -> HttpResponseBas
 
 @require_GET
 def dcat_catalogue(request: HttpRequest) -> JsonResponse:
+    try:
+        page = int(request.GET.get("page", 1))
+    except ValueError:
+        page = 1
     response = JsonResponse(
-        dcat.catalogue(request),
+        dcat.catalogue(request, page),
         content_type="application/ld+json",
         json_dumps_params={"ensure_ascii": False},
     )
