@@ -230,7 +230,7 @@ class Corpus:
         from tinhso.core import search
         from tinhso.core.models import OrgUnit, OrgUnitKind
         from tinhso.datahub.models import Dataset
-        from tinhso.datahub.opendata import DATASET_SCOPE
+        from tinhso.datahub.opendata import DATASET_SCOPE, tag_index
 
         rng = random.Random(seed + start)
         communes = list(
@@ -261,6 +261,7 @@ class Corpus:
                         publisher_id=rng.choice(agencies).pk,
                         theme=rng.choice(THEMES),
                         keywords=words,
+                        tag_index=tag_index(words),
                         frequency="ANNUAL",
                         status="published",
                         published_at=now,

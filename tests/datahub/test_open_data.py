@@ -186,6 +186,11 @@ def test_ckanapi_reads_the_portal(
     assert package["license_id"] == "cc-by-4.0"
     assert [t["name"] for t in package["tags"]] == ["giáo dục", "trường học"]
     assert ckan.action.package_search(q="benh vien")["count"] == 0
+    tagged = ckan.action.package_search(fq='tags:"trường học" res_format:CSV')
+    assert [p["name"] for p in tagged["results"]] == [dataset.name]
+    assert ckan.action.package_search(fq="tags:y-te")["count"] == 0
+    with pytest.raises(ckanapi.SearchQueryError):
+        ckan.action.package_search(fq="author:ai")
 
     shown = ckan.action.package_show(id=dataset.name)
     assert shown["id"] == str(dataset.uuid)

@@ -5,6 +5,7 @@ ckanapi calls it), GET with query parameters or POST with a JSON body,
 answers ``{"help", "success", "result"}`` and CKAN's error shapes."""
 
 import json
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -155,22 +156,27 @@ def package_list(request: HttpRequest, data: dict[str, Any]) -> Any:
 _FQ_FIELDS = {"organization", "tags", "res_format", "groups", "theme"}
 
 
+_FQ_TERM = re.compile(r'\+?(\w+):("[^"]*"|\S+)')
+
+
 def _filters(fq: str) -> dict[str, str]:
-    """CKAN's ``fq`` as it is mostly used: ``field:value`` terms."""
+    """CKAN's ``fq`` as it is mostly used: ``field:value`` terms, values
+    quoted when they hold spaces (``tags:"trường học"``)."""
     found: dict[str, str] = {}
-    for term in fq.split():
-        field, sep, value = term.partition(":")
-        field = field.lstrip("+")
-        if not sep or field not in _FQ_FIELDS:
-            raise ActionError(
-                409,
-                "Search Query Error",
-                _(
-                    "Chỉ lọc được theo organization, tags, res_format, theme: “%(term)s”."
-                )
-                % {"term": term},
-            )
+    rest = _FQ_TERM.sub(" ", fq).strip()
+    terms = _FQ_TERM.findall(fq)
+    for field, value in terms:
+        if field not in _FQ_FIELDS:
+            rest = f"{field}:{value}"
+            break
         found[field] = value.strip('"')
+    if rest:
+        raise ActionError(
+            409,
+            "Search Query Error",
+            _("Chỉ lọc được theo organization, tags, res_format, theme: “%(term)s”.")
+            % {"term": rest},
+        )
     return found
 
 

@@ -272,6 +272,9 @@ class Dataset(models.Model):
     )
     theme = models.CharField(_("chủ đề"), max_length=8, choices=Theme.choices)
     keywords = models.JSONField(_("từ khóa"), default=list, blank=True)
+    # "|giáo dục|trường học|": the keywords, case-folded, for exact tag filters
+    # that work alike on SQLite and PostgreSQL.
+    tag_index = models.TextField(default="", editable=False)
     licence = models.CharField(
         _("giấy phép"), max_length=16, choices=Licence.choices, default=Licence.CC_BY_4
     )

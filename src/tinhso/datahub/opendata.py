@@ -64,6 +64,10 @@ def _keywords(given: list[str] | str) -> list[str]:
     return words[:20]
 
 
+def tag_index(keywords: list[str]) -> str:
+    return "|" + "|".join(k.casefold() for k in keywords) + "|"
+
+
 def _reindex(dataset: Dataset) -> None:
     search.index(
         DATASET_SCOPE,
@@ -105,6 +109,7 @@ def _fill(dataset: Dataset, fields: dict[str, Any]) -> None:
         _("Giấy phép không hợp lệ."),
     )
     dataset.keywords = _keywords(fields.get("keywords") or [])
+    dataset.tag_index = tag_index(dataset.keywords)
     dataset.temporal_start = fields.get("temporal_start")
     dataset.temporal_end = fields.get("temporal_end")
     if (

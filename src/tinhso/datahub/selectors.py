@@ -16,7 +16,7 @@ from tinhso.core import search, sharing
 from tinhso.core.errors import DomainError
 from tinhso.core.masking import mask
 from tinhso.core.models import OrgUnit
-from tinhso.core.text import fold
+from tinhso.core.text import fold, nfc
 from tinhso.datahub.constants import DatasetStatus, ServiceStatus
 from tinhso.datahub.models import (
     AccessEntry,
@@ -230,7 +230,7 @@ def search_datasets(
     if theme:
         datasets = datasets.filter(theme=theme)
     if keyword:
-        datasets = datasets.filter(keywords__contains=keyword)
+        datasets = datasets.filter(tag_index__contains=f"|{nfc(keyword).casefold()}|")
     if fmt:
         datasets = datasets.filter(resources__format=fmt.upper()).distinct()
     if query.strip():
