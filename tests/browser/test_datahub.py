@@ -63,7 +63,7 @@ def test_a_service_and_a_dataset_are_published_and_used(
     page.get_by_role("button", name="Cấp khóa mới").click()
     secret = page.locator("#new-key").inner_text().strip()
     assert secret.startswith("tsk_")
-    page.reload()
+    page.goto(f"{url}/du-lieu/he-thong/ioc-tinh/")
     assert page.locator("#new-key").count() == 0
 
     # The grant, from the service's page.

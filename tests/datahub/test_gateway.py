@@ -67,7 +67,7 @@ def test_a_granted_client_reads_only_its_fields(
     assert response.status_code == 200, response.content
     body = response.json()
     assert body["items"] == [{"code": "08", "name": "Tỉnh Tuyên Quang"}]
-    entry = AccessEntry.objects.get(status=200)
+    (entry,) = AccessEntry.objects.filter(status=200)
     assert (entry.client_code, entry.service_code, entry.rows) == (
         "his-tuyenquang",
         orgtree_service.code,
@@ -75,7 +75,20 @@ def test_a_granted_client_reads_only_its_fields(
     )
     assert entry.params == {"kind": "province"}
     assert entry.size == len(response.content)
-    # Another client system's grant is not this one's.
+    # A caller from an IPv6 address written long-hand: logged as the
+    # column keeps it, and the chain still holds.
+    assert (
+        HttpClient()
+        .get(
+            GATEWAY + orgtree_service.code,
+            HTTP_AUTHORIZATION=f"Bearer {key}",
+            REMOTE_ADDR="2001:DB8:0::1",
+        )
+        .status_code
+        == 200
+    )
+    assert AccessEntry.objects.order_by("-seq")[0].source_ip == "2001:db8::1"
+    assert accesslog.verify() is None
     bad = call(key, orgtree_service.code, kind="planet")
     assert bad.status_code == 400
     assert bad.json()["code"] == "invalid_parameter"

@@ -191,6 +191,17 @@ def test_ckanapi_reads_the_portal(
     assert ckan.action.package_search(fq="tags:y-te")["count"] == 0
     with pytest.raises(ckanapi.SearchQueryError):
         ckan.action.package_search(fq="author:ai")
+    # As the CKAN harvester asks: organisations ORed, modified since a time.
+    harvested = ckan.action.package_search(
+        fq=f"(organization:{org['name']} OR organization:khac) "
+        "metadata_modified:[2020-01-01T00:00:00Z TO *]"
+    )
+    assert harvested["count"] == 1
+    later = ckan.action.package_search(
+        fq="metadata_modified:[2999-01-01T00:00:00Z TO *]"
+    )
+    assert later["count"] == 0
+    assert ckan.action.package_search(q="truong hoc", start=5)["count"] == 1
 
     shown = ckan.action.package_show(id=dataset.name)
     assert shown["id"] == str(dataset.uuid)
@@ -230,8 +241,28 @@ def test_ckanapi_reads_the_portal(
     as_csv = httpx.get(shown["resources"][1]["url"]).content.decode("utf-8-sig")
     assert as_csv.splitlines()[0] == "code,name,kind,division_type,parent_code,depth"
     assert "Xã Đồng Văn" in as_csv
-    # Files kept in storage are not orphaned by a refused upload.
     assert default_storage.exists(table.file.storage_name)  # type: ignore[union-attr]
+    # Its keep-alive connection holds a server thread, and that thread a
+    # database connection, until closed.
+    ckan.close()
+
+
+def test_odd_column_names_and_ambiguous_numbers(owner: User, science: OrgUnit) -> None:
+    from tinhso.datahub import selectors
+
+    dataset = schools(owner, science)
+    content = "xa;2024;contains;gia\nĐồng Văn;31;x;1.234\nMèo Vạc;27;y;2,5\n"
+    resource = upload(owner, dataset, content.encode(), "so-lieu.csv")
+    kinds = {c["id"]: c["type"] for c in resource.columns}
+    # "1.234" is a thousand in Vietnamese and a decimal in English: kept as written.
+    assert kinds == {"xa": "text", "2024": "int", "contains": "text", "gia": "text"}
+    for filters, expected in (
+        ({"2024": 27}, ["Mèo Vạc"]),
+        ({"contains": "x"}, ["Đồng Văn"]),
+        ({"gia": "1.234"}, ["Đồng Văn"]),
+    ):
+        found = selectors.datastore_search(resource, filters=filters)
+        assert [r["xa"] for r in found.records] == expected, filters
 
 
 def test_the_dcat_catalogue(owner: User, science: OrgUnit) -> None:

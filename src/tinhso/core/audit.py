@@ -16,7 +16,15 @@ from tinhso.core import context
 from tinhso.core.chain import GENESIS, Log, Problem, canonical_json, stored_json
 from tinhso.core.models import AuditEntry, AuditHead
 
-__all__ = ["GENESIS", "Problem", "canonical_json", "compute_hash", "record", "verify"]
+__all__ = [
+    "GENESIS",
+    "Problem",
+    "canonical_json",
+    "clean_ip",
+    "compute_hash",
+    "record",
+    "verify",
+]
 
 
 def _hashed_fields(entry: AuditEntry) -> dict[str, Any]:
@@ -41,7 +49,7 @@ def compute_hash(entry: AuditEntry) -> str:
     return LOG.digest(entry)
 
 
-def _clean_ip(value: str | None) -> str | None:
+def clean_ip(value: str | None) -> str | None:
     """The address as the column stores it (IPv6 compressed, lower case).
 
     Something that is not an address (a proxy's odd REMOTE_ADDR) is not
@@ -88,7 +96,7 @@ def record(
         action=action,
         object_type=object_type,
         object_id=str(object_id),
-        source_ip=_clean_ip(source_ip or current.source_ip),
+        source_ip=clean_ip(source_ip or current.source_ip),
         # Stored exactly as it is hashed.
         detail=stored_json(detail or {}),
     )

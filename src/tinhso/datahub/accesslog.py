@@ -10,6 +10,7 @@ from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from tinhso.core.audit import clean_ip
 from tinhso.core.chain import Log, Problem, stored_json
 from tinhso.datahub.models import AccessEntry, AccessHead, GrantUsage
 
@@ -67,7 +68,8 @@ def append(
         size=size,
         latency_us=latency_us,
         personal=personal or [],
-        source_ip=source_ip,
+        # As the column keeps it (IPv6 compressed), so the hash survives.
+        source_ip=clean_ip(source_ip),
     )
     refused = status in (403, 429)
     usage = (
@@ -114,19 +116,15 @@ def _append(entry: AccessEntry, usage: tuple[int, ...] | None) -> None:
     with connection.cursor() as cursor:
         # The UPDATE takes the head's row lock (SQLite's write lock), so
         # appends from every app server queue here and the chain stays linear.
-        cursor.execute(
-            f'UPDATE "{_HEAD}" SET "seq" = "seq" + 1 WHERE "id" = 1 '  # noqa: S608
-            'RETURNING "seq", "entry_hash"'
-        )
-        tip = cursor.fetchone()
-        if tip is None:
+        bump = f'UPDATE "{_HEAD}" SET "seq" = "seq" + 1 WHERE "id" = 1'  # noqa: S608
+        cursor.execute(bump)
+        if cursor.rowcount == 0:
             AccessHead.objects.get_or_create(id=1)
-            cursor.execute(
-                f'UPDATE "{_HEAD}" SET "seq" = "seq" + 1 WHERE "id" = 1 '  # noqa: S608
-                'RETURNING "seq", "entry_hash"'
-            )
-            tip = cursor.fetchone()
-        entry.seq, entry.prev_hash = tip
+            cursor.execute(bump)
+        cursor.execute(
+            f'SELECT "seq", "entry_hash" FROM "{_HEAD}" WHERE "id" = 1'  # noqa: S608
+        )
+        entry.seq, entry.prev_hash = cursor.fetchone()
         entry.at = timezone.now()
         entry.entry_hash = LOG.digest(entry)
         fields = [f for f in AccessEntry._meta.concrete_fields if f.column != "id"]
@@ -165,5 +163,7 @@ def take_quota(grant_id: int, quota: int) -> bool:
     return taken == 1
 
 
-def verify(batch_size: int = 2000) -> Problem | None:
-    return LOG.verify(batch_size)
+def verify(batch_size: int = 2000, *, last: int | None = None) -> Problem | None:
+    """The whole chain, or only its ``last`` rows (each following the one
+    before, up to the tip), which a page can afford to walk."""
+    return LOG.verify(batch_size, last=last)

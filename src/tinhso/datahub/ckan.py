@@ -4,6 +4,7 @@ unchanged: ``/api/3/action/<action>`` (and ``/api/action/<action>``, as
 ckanapi calls it), GET with query parameters or POST with a JSON body,
 answers ``{"help", "success", "result"}`` and CKAN's error shapes."""
 
+import datetime as dt
 import json
 import re
 from collections.abc import Callable
@@ -11,6 +12,7 @@ from typing import Any
 
 from django.http import HttpRequest, JsonResponse
 from django.urls import reverse
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
@@ -156,28 +158,41 @@ def package_list(request: HttpRequest, data: dict[str, Any]) -> Any:
 _FQ_FIELDS = {"organization", "tags", "res_format", "groups", "theme"}
 
 
-_FQ_TERM = re.compile(r'\+?(\w+):("[^"]*"|\S+)')
+_FQ_TERM = re.compile(r'([+-]?)(\w+):("[^"]*"|\[[^\]]*\]|[^\s()]+)')
+_FQ_GLUE = re.compile(r"\(|\)|\bOR\b|\bAND\b|\s+")
 
 
-def _filters(fq: str) -> dict[str, str]:
-    """CKAN's ``fq`` as it is mostly used: ``field:value`` terms, values
-    quoted when they hold spaces (``tags:"trường học"``)."""
-    found: dict[str, str] = {}
-    rest = _FQ_TERM.sub(" ", fq).strip()
-    terms = _FQ_TERM.findall(fq)
-    for field, value in terms:
-        if field not in _FQ_FIELDS:
-            rest = f"{field}:{value}"
-            break
-        found[field] = value.strip('"')
-    if rest:
+def _filters(fq: str) -> tuple[dict[str, list[str]], str]:
+    """CKAN's ``fq`` as clients send it: ``field:value`` terms, values quoted
+    when they hold spaces (``tags:"trường học"``), several values of one
+    field joined by OR in parentheses (the harvester's organisation filter),
+    and ``metadata_modified:[SINCE TO *]`` (its incremental harvest).
+    Returns the values by field and the ``since`` time ("" when none)."""
+    found: dict[str, list[str]] = {}
+    since = ""
+    for sign, field, value in _FQ_TERM.findall(fq):
+        if field == "metadata_modified" and value.startswith("["):
+            lower = value.strip("[]").split(" TO ")[0].strip()
+            since = "" if lower == "*" else lower
+            continue
+        if sign == "-" or field not in _FQ_FIELDS:
+            raise ActionError(
+                409,
+                "Search Query Error",
+                _(
+                    "Chỉ lọc được theo organization, tags, res_format, theme, "
+                    "metadata_modified: “%(term)s”."
+                )
+                % {"term": f"{sign}{field}:{value}"},
+            )
+        found.setdefault(field, []).append(value.strip('"'))
+    if _FQ_GLUE.sub("", _FQ_TERM.sub("", fq)):
         raise ActionError(
             409,
             "Search Query Error",
-            _("Chỉ lọc được theo organization, tags, res_format, theme: “%(term)s”.")
-            % {"term": rest},
+            _("Không hiểu bộ lọc “%(fq)s”.") % {"fq": fq},
         )
-    return found
+    return found, since
 
 
 def package_search(request: HttpRequest, data: dict[str, Any]) -> Any:
@@ -185,7 +200,7 @@ def package_search(request: HttpRequest, data: dict[str, Any]) -> Any:
     start = _int(data, "start", 0, 10**9)
     q = str(data.get("q") or "")
     q = "" if q.strip() in ("*:*", "*") else q
-    fq = _filters(str(data.get("fq") or ""))
+    fq, since = _filters(str(data.get("fq") or ""))
     if fq.get("groups"):
         return {
             "count": 0,
@@ -196,13 +211,15 @@ def package_search(request: HttpRequest, data: dict[str, Any]) -> Any:
         }
     found = selectors.search_datasets(
         q,
-        publisher=fq.get("organization", ""),
-        keyword=fq.get("tags", ""),
-        fmt=fq.get("res_format", ""),
-        theme=fq.get("theme", ""),
+        publishers=fq.get("organization", []),
+        keywords=fq.get("tags", []),
+        formats=fq.get("res_format", []),
+        themes=fq.get("theme", []),
+        modified_since=_since(since),
     )
     page = list(found.prefetch_related("resources")[start : start + rows])
-    count = len(page) + start if len(page) < rows else found.count()
+    short = len(page) < rows and (page or start == 0)
+    count = start + len(page) if short else found.count()
     return {
         "count": count,
         "results": [package(request, d) for d in page],
@@ -210,6 +227,15 @@ def package_search(request: HttpRequest, data: dict[str, Any]) -> Any:
         "search_facets": {},
         "sort": "score desc, metadata_modified desc",
     }
+
+
+def _since(text: str) -> dt.datetime | None:
+    if not text:
+        return None
+    moment = parse_datetime(text.replace("Z", "+00:00"))
+    if moment is None:
+        raise _invalid("fq", _("Thời điểm “%(value)s” không hợp lệ.") % {"value": text})
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
 
 
 def package_show(request: HttpRequest, data: dict[str, Any]) -> Any:
@@ -223,7 +249,7 @@ def package_show(request: HttpRequest, data: dict[str, Any]) -> Any:
 
 
 def organization_list(request: HttpRequest, data: dict[str, Any]) -> Any:
-    units = selectors.publishers()
+    units = selectors.publishers_with_counts()
     if str(data.get("all_fields", "")).lower() in ("true", "1"):
         return [organization(unit, count) for unit, count in units]
     return [selectors.org_name(unit) for unit, _count in units]
@@ -231,7 +257,7 @@ def organization_list(request: HttpRequest, data: dict[str, Any]) -> Any:
 
 def organization_show(request: HttpRequest, data: dict[str, Any]) -> Any:
     given = str(data.get("id") or "")
-    for unit, count in selectors.publishers():
+    for unit, count in selectors.publishers_with_counts():
         if given in (selectors.org_name(unit), str(unit.pk)):
             return organization(unit, count)
     raise _not_found(_("tổ chức"))

@@ -17,7 +17,7 @@ from tinhso.datahub.constants import (
     ResourceFormat,
     Theme,
 )
-from tinhso.datahub.models import Client, DataService
+from tinhso.datahub.models import Client, DataService, Grant
 
 
 def _any(label: Any, choices: Any) -> list[tuple[str, Any]]:
@@ -145,7 +145,11 @@ class GrantForm(forms.Form):
         client_field = self.fields["client"]
         client_field.queryset = (  # type: ignore[attr-defined]
             Client.objects.filter(suspended_at__isnull=True)
-            .exclude(grants__service=service, grants__revoked_at__isnull=True)
+            .exclude(
+                pk__in=Grant.objects.filter(
+                    service=service, revoked_at__isnull=True
+                ).values("client")
+            )
             .order_by("name")
         )
         client_field.label_from_instance = (  # type: ignore[attr-defined]

@@ -104,7 +104,7 @@ def _refusal(
     return DomainError(code, message, status=status, extra=extra)
 
 
-def _check(grant: Grant | None, caller: Caller, service_code: str) -> Grant:
+def _check(grant: Grant | None, caller: Caller, service_code: str) -> None:
     if grant is None:
         raise _refusal(
             403,
@@ -129,7 +129,6 @@ def _check(grant: Grant | None, caller: Caller, service_code: str) -> Grant:
             _("Quyền khai thác dịch vụ “%(service)s” đã hết hiệu lực ngày %(day)s.")
             % {"service": service.code, "day": grant.valid_until.strftime("%d/%m/%Y")},
         )
-    return grant
 
 
 def _page(raw: Mapping[str, Any], provider: sharing.Provider) -> tuple[int, int]:
@@ -154,12 +153,16 @@ def _page(raw: Mapping[str, Any], provider: sharing.Provider) -> tuple[int, int]
 
 
 def _shaped(
-    items: list[dict[str, Any]], grant: Grant
+    items: list[dict[str, Any]], grant: Grant, provider: sharing.Provider
 ) -> tuple[list[dict[str, Any]], list[str], list[str]]:
     """Rows cut to the grant's fields, personal data masked unless granted.
-    Returns the rows, the personal fields handed over, those masked."""
+    Returns the rows, the personal fields handed over, those masked.
+
+    Personal fields are the provider's as it declares them now, with those
+    of the schema as published: a field flagged since is masked at once.
+    """
     names = grant.fields or [f["name"] for f in grant.service.schema]
-    personal = grant.service.personal_fields()
+    personal = {**grant.service.personal_fields(), **provider.personal_fields()}
     masked = [] if grant.personal_data else [n for n in names if n in personal]
     shown = [n for n in names if n in personal and n not in masked]
     rows = []
@@ -188,14 +191,32 @@ def call(
     A refusal is logged, then raised as a DomainError.
     """
     started = time.perf_counter()
+    # The log's column is this wide; no service code is longer.
+    service_code = service_code[:64]
     params = {k: v for k, v in raw.items() if k not in ("page", "page_size")}
     grant: Grant | None = None
     counted = False
+
+    def log(status: int, outcome: str, **more: Any) -> None:
+        accesslog.append(
+            client_code=caller.client_code,
+            service_code=service_code,
+            grant_id=grant.pk if grant else None,
+            params=_logged(params),
+            status=status,
+            outcome=outcome,
+            latency_us=int((time.perf_counter() - started) * 1e6),
+            source_ip=source_ip,
+            counted=counted,
+            **more,
+        )
+
     try:
-        grant = _check(_live_grant(caller, service_code), caller, service_code)
+        grant = _live_grant(caller, service_code)
+        _check(grant, caller, service_code)
+        assert grant is not None
         provider = sharing.get(grant.service.source)
-        page, size = _page(raw, provider)
-        clean = sharing.clean_params(provider, params)
+        # Every call the grant lets through counts, well-formed or not.
         if grant.daily_quota is not None:
             if not accesslog.take_quota(grant.pk, grant.daily_quota):
                 raise _refusal(
@@ -208,8 +229,10 @@ def call(
                     % {"quota": grant.daily_quota, "service": service_code},
                 )
             counted = True
+        page, size = _page(raw, provider)
+        clean = sharing.clean_params(provider, params)
         rows = provider.fetch(clean, (page - 1) * size, size)
-        items, shown, masked = _shaped(rows.items, grant)
+        items, shown, masked = _shaped(rows.items, grant, provider)
         body = _json(
             {
                 "service": service_code,
@@ -221,39 +244,23 @@ def call(
             }
         )
     except DomainError as exc:
-        accesslog.append(
-            client_code=caller.client_code,
-            service_code=service_code,
-            grant_id=grant.pk if grant else None,
-            params=_logged(params),
-            status=exc.status,
-            outcome=exc.code,
-            latency_us=int((time.perf_counter() - started) * 1e6),
-            source_ip=source_ip,
-            counted=counted,
-        )
+        log(exc.status, exc.code)
         raise
-    accesslog.append(
-        client_code=caller.client_code,
-        service_code=service_code,
-        grant_id=grant.pk,
-        params=_logged(params),
-        status=200,
-        outcome="ok",
-        rows=len(items),
-        size=len(body),
-        latency_us=int((time.perf_counter() - started) * 1e6),
-        personal=shown,
-        source_ip=source_ip,
-        counted=counted,
-    )
+    except Exception:
+        # A fault of ours or of a source: on record too, then a 500.
+        log(500, "internal_error")
+        raise
+    log(200, "ok", rows=len(items), size=len(body), personal=shown)
     return body
 
 
 def _logged(params: Mapping[str, Any]) -> dict[str, Any]:
     """Parameters as the log keeps them: in full (the log is how a person's
     data being asked for is proved), but never more than a line each."""
-    return {str(k)[:64]: str(v)[:200] for k, v in params.items()}
+    return {
+        str(k)[:64].replace("\x00", ""): str(v)[:200].replace("\x00", "")
+        for k, v in params.items()
+    }
 
 
 def preview(source: str, raw: Mapping[str, Any]) -> bytes:

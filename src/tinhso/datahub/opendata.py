@@ -3,11 +3,14 @@ tables and live views) and publication. Each is audited and all or nothing:
 a file with a bad row leaves no resource, no rows and no stored file."""
 
 import datetime as dt
+import io
 import re
 from typing import IO, Any
 
+from django.conf import settings
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
+from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -224,6 +227,17 @@ def add_file(
     """Check the table, keep the file, read its rows into the datastore."""
     _may_publish(actor, dataset.publisher)
     fmt = _format_of(filename)
+    # A file past the limit is not read at all; the rest of the checks
+    # (and clearer words on what is wrong) come from reading the table.
+    size = stream.seek(0, io.SEEK_END)
+    if size > settings.MAX_UPLOAD_BYTES:
+        raise DomainError(
+            "file_too_large",
+            _("Tệp %(name)s vượt quá dung lượng cho phép (%(limit)s).")
+            % {"name": filename, "limit": filesizeformat(settings.MAX_UPLOAD_BYTES)},
+            status=413,
+            extra={"field": "file"},
+        )
     stream.seek(0)
     table = tables.read(stream, fmt)
     _refuse_personal(table)

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, Expression, Q, QuerySet, Sum, TextField
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -215,27 +215,38 @@ def published_datasets() -> QuerySet[Dataset]:
 def search_datasets(
     query: str = "",
     *,
-    publisher: str = "",
-    theme: str = "",
-    keyword: str = "",
-    fmt: str = "",
+    publishers: list[str] | None = None,
+    themes: list[str] | None = None,
+    keywords: list[str] | None = None,
+    formats: list[str] | None = None,
+    modified_since: dt.datetime | None = None,
 ) -> QuerySet[Dataset]:
     """Published datasets matching ``query`` (title, description, keywords,
     publisher; with or without diacritics) and the filters, newest first.
-    ``publisher`` is the unit's CKAN name (``org_name``)."""
+    Each filter takes any of its values; ``publishers`` are units' CKAN
+    names (``org_name``)."""
     datasets = published_datasets()
-    if publisher:
-        unit = unit_by_org_name(publisher)
-        datasets = datasets.filter(publisher=unit) if unit else datasets.none()
-    if theme:
-        datasets = datasets.filter(theme=theme)
-    if keyword:
-        datasets = datasets.filter(tag_index__contains=f"|{nfc(keyword).casefold()}|")
-    if fmt:
-        datasets = datasets.filter(resources__format=fmt.upper()).distinct()
+    if publishers:
+        units = [u for u, _n in publishers_with_counts() if org_name(u) in publishers]
+        datasets = datasets.filter(publisher__in=units)
+    if themes:
+        datasets = datasets.filter(theme__in=themes)
+    if keywords:
+        tagged = Q(pk__in=[])
+        for keyword in keywords:
+            tagged |= Q(tag_index__contains=f"|{nfc(keyword).casefold()}|")
+        datasets = datasets.filter(tagged)
+    if formats:
+        datasets = datasets.filter(
+            pk__in=Resource.objects.filter(
+                format__in=[f.upper() for f in formats]
+            ).values("dataset")
+        )
+    if modified_since is not None:
+        datasets = datasets.filter(modified_at__gte=modified_since)
     if query.strip():
         return search.filter_queryset(
-            datasets.order_by(), DATASET_SCOPE, query, newest_first=not fmt
+            datasets.order_by(), DATASET_SCOPE, query, newest_first=True
         )
     return datasets.order_by("-pk")
 
@@ -263,19 +274,12 @@ def org_name(unit: OrgUnit) -> str:
     return slugify(fold(unit.name))[:100].strip("-")
 
 
-def publishers() -> list[tuple[OrgUnit, int]]:
+def publishers_with_counts() -> list[tuple[OrgUnit, int]]:
     """Units with published datasets and how many, by name."""
     counts = published_datasets().values("publisher").annotate(n=Count("pk")).order_by()
     by_id = {row["publisher"]: row["n"] for row in counts}
     units = OrgUnit.objects.filter(pk__in=by_id).order_by("name")
     return [(unit, by_id[unit.pk]) for unit in units]
-
-
-def unit_by_org_name(name: str) -> OrgUnit | None:
-    for unit, _count in publishers():
-        if org_name(unit) == name:
-            return unit
-    return None
 
 
 def published_resource(resource_id: str) -> Resource | None:
@@ -288,6 +292,28 @@ def published_resource(resource_id: str) -> Resource | None:
         .select_related("dataset", "file")
         .first()
     )
+
+
+class _JsonText(Expression):
+    """One key of a datastore row, as text. The key is always a key: the
+    ORM's ``data__2024`` would read an array index, ``data__contains`` a
+    lookup, and statistics tables have columns named so."""
+
+    def __init__(self, key: str) -> None:
+        super().__init__(output_field=TextField())
+        self.key = key
+
+    def as_sql(self, compiler: Any, connection: Any) -> Any:
+        column = f'"{DatastoreRow._meta.db_table}"."data"'
+        if connection.vendor == "postgresql":
+            return f"({column} ->> %s)", [self.key]
+        return f"CAST(json_extract({column}, %s) AS TEXT)", [f'$."{self.key}"']
+
+
+def _as_text(value: Any) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
 
 
 @dataclass(frozen=True)
@@ -311,7 +337,14 @@ def datastore_search(
     columns = [{"id": c["id"], "type": c["type"]} for c in resource.columns]
     if resource.live:
         provider = sharing.get(resource.provider)
-        params = {**resource.provider_params, **(filters or {})}
+        if provider.external or provider.personal_fields():
+            # Open once, but its source has taken on personal data since.
+            raise DomainError(
+                "provider_not_open",
+                _("Nguồn của tài nguyên này nay có dữ liệu cá nhân; không mở được."),
+            )
+        # The officer's parameters win over a caller's filters.
+        params = {**(filters or {}), **resource.provider_params}
         if q:
             params["q"] = q
         live = provider.fetch(sharing.clean_params(provider, params), offset, limit)
@@ -320,13 +353,18 @@ def datastore_search(
         return Records(columns, items, live.total)
     rows = DatastoreRow.objects.filter(resource=resource)
     known = {c["id"] for c in columns}
-    for key, value in (filters or {}).items():
-        if key not in known:
+    for n, (key, value) in enumerate((filters or {}).items()):
+        if key not in known or '"' in key:
             raise DomainError(
                 "unknown_field",
                 _("Tài nguyên không có cột “%(name)s”.") % {"name": key},
             )
-        rows = rows.filter(**{f"data__{key}": value})
+        name = f"filtered_{n}"
+        rows = rows.annotate(**{name: _JsonText(key)})
+        if value is None:
+            rows = rows.filter(**{f"{name}__isnull": True})
+        else:
+            rows = rows.filter(**{name: _as_text(value)})
     for word in fold(q).split():
         rows = rows.filter(folded__contains=word)
     total = rows.count() if filters or q else resource.row_count

@@ -21,8 +21,12 @@ MAX_PROBLEMS = 50
 # Column types, as the CKAN datastore names them.
 TEXT, INT, NUMERIC, DATE = "text", "int", "numeric", "date"
 
-_INT = re.compile(r"[+-]?\d{1,18}")
-_NUMBER = re.compile(r"[+-]?(\d+([.,]\d+)?|[.,]\d+)")
+_INT = re.compile(r"-?\d{1,18}")
+_NUMBER = re.compile(r"-?(\d+([.,]\d+)?|[.,]\d+)")
+# "1.234" or "1,234": thousands in one convention, a decimal in the other.
+_AMBIGUOUS = re.compile(r"-?\d{1,3}[.,]\d{3}")
+# Rows a table may have; past this, publish it as a file download only.
+MAX_ROWS = 500_000
 
 
 @dataclass
@@ -49,6 +53,8 @@ def read(stream: IO[bytes], fmt: str) -> Table:
     raw = stream.read()
     if not raw.strip():
         raise TableError([_("Tệp trống.")])
+    if fmt in ("CSV", "JSON") and b"\x00" in raw:
+        raise TableError([_("Tệp có ký tự rỗng (NUL): không phải tệp văn bản.")])
     if fmt == "CSV":
         header, records = _csv(raw)
     elif fmt == "XLSX":
@@ -130,8 +136,11 @@ def _xlsx(raw: bytes) -> tuple[list[str], list[tuple[int, list[Any]]]]:
 
 
 def _json(raw: bytes) -> tuple[list[str], list[tuple[int, list[Any]]]]:
+    def finite(constant: str) -> Any:
+        raise ValueError(_("giá trị %(value)s không phải là số") % {"value": constant})
+
     try:
-        data = json.loads(raw.decode("utf-8-sig"))
+        data = json.loads(raw.decode("utf-8-sig"), parse_constant=finite)
     except (UnicodeDecodeError, ValueError) as exc:
         raise TableError(
             [_("Tệp JSON không hợp lệ: %(error)s") % {"error": exc}]
@@ -173,14 +182,19 @@ def _kind(value: Any) -> str:
         return INT
     if isinstance(value, float | Decimal):
         return NUMERIC
+    if isinstance(value, dt.datetime) and value.time() != dt.time():
+        return TEXT  # a moment, kept whole as text below
     if isinstance(value, dt.datetime | dt.date):
         return DATE
     text = str(value).strip()
-    # Codes keep their leading zeros ("00691", "0912345678"): text.
+    # Codes keep their leading zeros ("00691", "0912345678"), and "+84…"
+    # its plus: text.
     if len(text) > 1 and text[0] == "0" and text[1].isdigit():
         return TEXT
     if _INT.fullmatch(text):
         return INT
+    if _AMBIGUOUS.fullmatch(text):
+        return TEXT
     if _NUMBER.fullmatch(text):
         return NUMERIC
     if _date(text) is not None:
@@ -218,6 +232,8 @@ def _value(kind: str, value: Any) -> Any:
         return parsed.isoformat() if parsed else None
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
+    if isinstance(value, dt.datetime):
+        return value.isoformat(sep=" ")
     return str(value).strip()
 
 
@@ -227,6 +243,8 @@ def _typed(header: list[str], records: list[tuple[int, list[Any]]]) -> Table:
     problems = []
     width = len(header)
     for line, row in records:
+        if any(isinstance(c, str) and "\x00" in c for c in row):
+            problems.append(_("Dòng %(line)s có ký tự rỗng (NUL).") % {"line": line})
         extra = [c for c in row[width:] if c is not None and str(c).strip()]
         if extra:
             problems.append(
@@ -239,6 +257,13 @@ def _typed(header: list[str], records: list[tuple[int, list[Any]]]) -> Table:
         raise TableError(problems)
     if not records:
         raise TableError([_("Tệp chỉ có dòng tên cột, chưa có dòng dữ liệu nào.")])
+    if len(records) > MAX_ROWS:
+        raise TableError(
+            [
+                _("Tệp có %(n)s dòng, quá %(max)s dòng một bảng được nhận.")
+                % {"n": len(records), "max": MAX_ROWS}
+            ]
+        )
     kinds = []
     for i in range(width):
         seen = {

@@ -4,12 +4,19 @@ Thin: forms in, selectors and services."""
 
 import csv
 import io
+from collections.abc import Iterator
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.forms import Form
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    JsonResponse,
+    StreamingHttpResponse,
+)
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -17,6 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from tinhso.core import files, sharing
 from tinhso.core.errors import DomainError
+from tinhso.core.models import OrgUnit
 from tinhso.core.pagination import CappedPaginator
 from tinhso.datahub import dcat, opendata, policies, selectors, services
 from tinhso.datahub.accesslog import verify
@@ -42,6 +50,7 @@ from tinhso.datahub.models import (
 
 PER_PAGE = 20
 PREVIEW_ROWS = 50
+VERIFIED_ON_PAGE = 10_000
 
 
 def _require_datahub(request: HttpRequest) -> None:
@@ -146,16 +155,25 @@ def service_detail(request: HttpRequest, code: str) -> HttpResponse:
         if service.source in sharing.providers
         else None
     )
+    # Who holds the service and what they asked is the owner's to see.
     context = {
         "service": service,
         "provider": provider,
         "manages": manages,
-        "grants": selectors.live_grants(service=service),
+        "grants": selectors.live_grants(service=service) if manages else [],
         "grant_form": grant_form,
         "edit_form": edit_form,
-        "usage": selectors.usage(services=DataService.objects.filter(pk=service.pk)),
-        "entries": selectors.shown_entries(
-            selectors.access_entries(service_codes=[service.code])[:20]
+        "usage": (
+            selectors.usage(services=DataService.objects.filter(pk=service.pk))
+            if manages
+            else []
+        ),
+        "entries": (
+            selectors.shown_entries(
+                selectors.access_entries(service_codes=[service.code])[:20]
+            )
+            if manages
+            else []
         ),
     }
     status = 400 if grant_form.errors else 200
@@ -257,26 +275,47 @@ def _client(request: HttpRequest, code: str) -> Client:
     return client
 
 
-@login_required
-@require_GET
-def client_detail(request: HttpRequest, code: str) -> HttpResponse:
-    _require_datahub(request)
-    client = _client(request, code)
+def _client_page(
+    request: HttpRequest, client: Client, *, new_key: str = ""
+) -> HttpResponse:
+    manages = policies.can_manage_client(request.user, client)
+    grants = selectors.live_grants(client=client)
+    services_seen = DataService.objects.filter(grants__client=client)
+    if not manages:
+        # An owner of some services sees this client's use of those only.
+        owned = [
+            s.pk for s in services_seen if policies.can_manage_service(request.user, s)
+        ]
+        grants = grants.filter(service__in=owned)
+        services_seen = services_seen.filter(pk__in=owned)
+    codes = list(services_seen.values_list("code", flat=True))
+    entries = selectors.access_entries(client_codes=[client.code])
+    if not manages:
+        entries = entries.filter(service_code__in=codes)
     context = {
         "client": client,
-        "manages": policies.can_manage_client(request.user, client),
-        "keys": client.keys.all(),
-        "grants": selectors.live_grants(client=client),
+        "manages": manages,
+        "keys": client.keys.all() if manages else [],
+        "grants": grants,
         "rotate_form": RotateForm(),
-        "usage": selectors.usage(clients=Client.objects.filter(pk=client.pk)),
-        "entries": selectors.shown_entries(
-            selectors.access_entries(client_codes=[client.code])[:20]
+        "usage": selectors.usage(
+            clients=Client.objects.filter(pk=client.pk),
+            services=None if manages else services_seen,
         ),
-        "new_key": request.session.pop("datahub_new_key", None),
+        "entries": selectors.shown_entries(entries[:20]),
+        # Shown in the answer to the POST that made it, and never again.
+        "new_key": new_key,
         "token_url": request.build_absolute_uri("/api/v1/datahub/oauth/token"),
         "gateway_url": request.build_absolute_uri("/api/v1/datahub/gateway/"),
     }
     return render(request, "datahub/client_detail.html", context)
+
+
+@login_required
+@require_GET
+def client_detail(request: HttpRequest, code: str) -> HttpResponse:
+    _require_datahub(request)
+    return _client_page(request, _client(request, code))
 
 
 @login_required
@@ -287,17 +326,16 @@ def client_action(request: HttpRequest, code: str, act: str) -> HttpResponse:
     try:
         if act == "issue":
             _key, secret = services.issue_key(request.user, client)
-            # Shown once, on the next page, then gone from the session.
-            request.session["datahub_new_key"] = secret
-        elif act == "rotate":
+            return _client_page(request, client, new_key=secret)
+        if act == "rotate":
             form = RotateForm(request.POST)
             if not form.is_valid():
                 raise DomainError("invalid_overlap", _("Số giờ phải từ 0 đến 168."))
             _key, secret = services.rotate_key(
                 request.user, client, overlap_hours=form.cleaned_data["overlap_hours"]
             )
-            request.session["datahub_new_key"] = secret
-        elif act in ("suspend", "resume"):
+            return _client_page(request, client, new_key=secret)
+        if act in ("suspend", "resume"):
             services.set_suspended(request.user, client, suspended=act == "suspend")
             messages.success(
                 request,
@@ -366,7 +404,9 @@ def usage(request: HttpRequest) -> HttpResponse:
         "page": page,
         "entries": selectors.shown_entries(page.object_list),
         "checked": checked,
-        "problem": verify() if checked else None,
+        # The newest rows only: the whole chain is `tinhso datahub verify-log`.
+        "problem": verify(last=VERIFIED_ON_PAGE) if checked else None,
+        "verified": VERIFIED_ON_PAGE,
     }
     return render(request, "datahub/usage.html", context)
 
@@ -424,13 +464,19 @@ def dataset_edit(request: HttpRequest, name: str) -> HttpResponse:
         "spatial": dataset.spatial_id,
         "contact_email": dataset.contact_email,
     }
-    form = DatasetForm(request.POST or None, initial=initial, units=units)
+    what = request.POST.get("what")
+    form = DatasetForm(
+        request.POST if what == "metadata" else None, initial=initial, units=units
+    )
     form.fields["name"].disabled = True
+    # The publisher stays as it is (a unit below the officer's, perhaps).
     form.fields["publisher"].disabled = True
+    form.fields["publisher"].queryset = OrgUnit.objects.filter(  # type: ignore[attr-defined]
+        pk=dataset.publisher_id
+    )
     upload_form = UploadForm()
     live_form = LiveViewForm()
     problems: list[str] = []
-    what = request.POST.get("what")
     if request.method == "POST":
         try:
             if what == "metadata" and form.is_valid():
@@ -518,7 +564,7 @@ def dataset_edit(request: HttpRequest, name: str) -> HttpResponse:
 
 @require_GET
 def portal(request: HttpRequest) -> HttpResponse:
-    publishers = selectors.publishers()
+    publishers = selectors.publishers_with_counts()
     form = PortalSearchForm(
         request.GET,
         publishers=[(selectors.org_name(u), f"{u.name} ({n})") for u, n in publishers],
@@ -528,11 +574,15 @@ def portal(request: HttpRequest) -> HttpResponse:
         if form.is_valid()
         else {"q": str(request.GET.get("q", ""))[:200]}
     )
+
+    def chosen(name: str) -> list[str]:
+        return [filters[name]] if filters.get(name) else []
+
     datasets = selectors.search_datasets(
         filters.get("q", ""),
-        publisher=filters.get("organization", ""),
-        theme=filters.get("theme", ""),
-        fmt=filters.get("format", ""),
+        publishers=chosen("organization"),
+        themes=chosen("theme"),
+        formats=chosen("format"),
     ).prefetch_related("resources")
     page = CappedPaginator(datasets, PER_PAGE).get_page(request.GET.get("page"))
     context = {
@@ -596,7 +646,7 @@ def resource_preview(request: HttpRequest, resource_id: str) -> HttpResponse:
 
 # A live view is downloaded in pages of this many rows, up to LIVE_ROWS.
 LIVE_PAGE = 200
-LIVE_ROWS = 100_000
+LIVE_ROWS = 50_000
 
 
 @require_GET
@@ -605,19 +655,25 @@ def resource_download(request: HttpRequest, resource_id: str) -> HttpResponseBas
     if resource.file is not None:
         return files.response(resource.file, download=True)
     names = [c["id"] for c in resource.columns]
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(names)
-    offset = 0
-    while offset < LIVE_ROWS:
-        found = selectors.datastore_search(resource, offset=offset, limit=LIVE_PAGE)
-        writer.writerows([[r.get(n) for n in names] for r in found.records])
-        if len(found.records) < LIVE_PAGE:
-            break
-        offset += LIVE_PAGE
-    response = HttpResponse(
-        "\ufeff" + out.getvalue(), content_type="text/csv; charset=utf-8"
-    )
+
+    def lines() -> Iterator[str]:
+        """The CSV a page of rows at a time, so memory stays flat."""
+        out = io.StringIO()
+        writer = csv.writer(out)
+        out.write("\ufeff")  # Excel opens UTF-8 CSV right with the mark
+        writer.writerow(names)
+        offset = 0
+        while offset < LIVE_ROWS:
+            found = selectors.datastore_search(resource, offset=offset, limit=LIVE_PAGE)
+            writer.writerows([[r.get(n) for n in names] for r in found.records])
+            yield out.getvalue()
+            out.seek(0)
+            out.truncate()
+            if len(found.records) < LIVE_PAGE:
+                return
+            offset += LIVE_PAGE
+
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = (
         f'attachment; filename="{resource.dataset.name}-{resource.position + 1}.csv"'
     )
