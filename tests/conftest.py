@@ -6,6 +6,21 @@ The test data folder and task backend are set in pyproject's pytest ``env``.
 import pytest
 
 
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(
+    django_db_modify_db_settings_parallel_suffix: None,
+) -> None:
+    """On PostgreSQL, commits of the test database do not wait for the disk:
+    a crash loses only a test run, and the suite commits thousands of times."""
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    if database["ENGINE"].endswith("postgresql"):
+        options = database.setdefault("OPTIONS", {})
+        given = options.get("options", "")
+        options["options"] = f"{given} -c synchronous_commit=off".strip()
+
+
 @pytest.fixture(autouse=True)
 def _fast_hashing(settings):  # type: ignore[no-untyped-def]
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
