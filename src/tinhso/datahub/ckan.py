@@ -225,7 +225,7 @@ def package_search(request: HttpRequest, data: dict[str, Any]) -> Any:
         "results": [package(request, d) for d in page],
         "facets": {},
         "search_facets": {},
-        "sort": "score desc, metadata_modified desc",
+        "sort": "metadata_created desc",
     }
 
 
