@@ -1,6 +1,7 @@
 """The real server, started as deployed, and keep-alive HTTP clients in
 threads of the bench's process that load it for a while."""
 
+import argparse
 import http.client
 import os
 import random
@@ -95,3 +96,27 @@ def row(label: str, users: int, load: Load) -> Load:
         + (f"  errors {load.errors}" if load.errors else "")
     )
     return load
+
+
+def setup_django(args: argparse.Namespace) -> None:
+    """Django on the bench's data folder and database, migrated; the
+    SQLite file starts afresh unless ``--keep``."""
+    data_dir = Path(args.data_dir).expanduser().resolve()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    os.environ["TINHSO_DATA_DIR"] = str(data_dir)
+    if args.db_url:
+        os.environ["DATABASE_URL"] = args.db_url
+    else:
+        os.environ.pop("DATABASE_URL", None)
+        if not args.keep:
+            for suffix in ("", "-wal", "-shm"):
+                (data_dir / f"tinhso.sqlite3{suffix}").unlink(missing_ok=True)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tinhso.settings")
+    os.environ.setdefault("TINHSO_TASKS", "immediate")
+    os.environ.setdefault("TINHSO_LOG_LEVEL", "WARNING")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=0)

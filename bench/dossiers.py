@@ -72,28 +72,6 @@ def _arguments() -> argparse.Namespace:
     return parser.parse_args()
 
 
-def _setup_django(args: argparse.Namespace) -> None:
-    data_dir = Path(args.data_dir).expanduser().resolve()
-    data_dir.mkdir(parents=True, exist_ok=True)
-    os.environ["TINHSO_DATA_DIR"] = str(data_dir)
-    if args.db_url:
-        os.environ["DATABASE_URL"] = args.db_url
-    else:
-        os.environ.pop("DATABASE_URL", None)
-        if not args.keep:
-            for suffix in ("", "-wal", "-shm"):
-                (data_dir / f"tinhso.sqlite3{suffix}").unlink(missing_ok=True)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tinhso.settings")
-    os.environ.setdefault("TINHSO_TASKS", "immediate")
-    os.environ.setdefault("TINHSO_LOG_LEVEL", "WARNING")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", interactive=False, verbosity=0)
-
-
 class Corpus:
     """The org tree, catalog, officer and the dossiers of the bench."""
 
@@ -255,13 +233,13 @@ def main() -> None:
     # Run as a script, bench/ is on the path but the folder holding it is not.
     if str(ROOT) not in sys.path:
         sys.path.insert(0, str(ROOT))
-    from bench._load import Load, Server, row
+    from bench._load import Load, Server, row, setup_django
 
     print(
         f"bench/dossiers.py: {args.n:,} dossiers in {args.data_dir}, "
         f"{args.workers} server processes"
     )
-    _setup_django(args)
+    setup_django(args)
     started = time.monotonic()
     corpus = Corpus(args.n, args.seed)
     print(f"  corpus ready in {time.monotonic() - started:.0f} s")

@@ -306,3 +306,27 @@ def test_a_data_officer_previews_open_providers_only(
     clerk.force_login(factories.official(unit=province, role=Role.CLERK))
     assert clerk.get("/api/v1/datahub/providers/orgunits").status_code == 403
     assert not AccessEntry.objects.exists()
+
+
+def test_officials_read_the_service_catalog(
+    owner: User, orgtree_service: DataService, science: OrgUnit
+) -> None:
+    from tests import factories
+
+    services.create_service(
+        owner,
+        code="ban-nhap",
+        name="Dịch vụ đang soạn",
+        owner=science,
+        classification="shared",
+        source="procedures",
+    )
+    http = HttpClient()
+    http.force_login(owner)
+    listed = http.get("/api/v1/datahub/services").json()
+    assert [s["code"] for s in listed] == [orgtree_service.code]  # drafts stay out
+    assert listed[0]["owner"] == science.name
+    assert [f["name"] for f in listed[0]["fields"]][:2] == ["code", "name"]
+    citizen = HttpClient()
+    citizen.force_login(factories.citizen())
+    assert citizen.get("/api/v1/datahub/services").status_code == 403

@@ -18,6 +18,8 @@ class ServiceStatus(models.TextChoices):
 TOKEN_LIFETIME = 3600
 # Hours an old key keeps working after a rotation, unless said otherwise.
 ROTATION_OVERLAP_HOURS = 24
+# The search index scope of open datasets.
+DATASET_SCOPE = "datahub.dataset"
 KEY_PREFIX = "tsk_"  # an API key (the OAuth2 client secret)
 TOKEN_PREFIX = "tsa_"  # noqa: S105 - an OAuth2 access token's visible prefix
 

@@ -21,6 +21,7 @@ from tinhso.core.models import OrgUnit
 from tinhso.core.text import fold, nfc
 from tinhso.datahub import policies, tables
 from tinhso.datahub.constants import (
+    DATASET_SCOPE,
     DatasetStatus,
     Frequency,
     Licence,
@@ -29,7 +30,6 @@ from tinhso.datahub.constants import (
 )
 from tinhso.datahub.models import Dataset, DatastoreRow, Resource
 
-DATASET_SCOPE = "datahub.dataset"
 UPLOAD_TYPES = {
     "csv": "text/csv",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

@@ -17,7 +17,7 @@ from tinhso.core.errors import DomainError
 from tinhso.core.masking import mask
 from tinhso.core.models import OrgUnit
 from tinhso.core.text import fold, nfc
-from tinhso.datahub.constants import DatasetStatus, ServiceStatus
+from tinhso.datahub.constants import DATASET_SCOPE, DatasetStatus, ServiceStatus
 from tinhso.datahub.models import (
     AccessEntry,
     Client,
@@ -28,7 +28,6 @@ from tinhso.datahub.models import (
     GrantUsage,
     Resource,
 )
-from tinhso.datahub.opendata import DATASET_SCOPE
 from tinhso.datahub.policies import MANAGING_ROLES
 
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
