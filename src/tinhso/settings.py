@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "tinhso.documents",
     "tinhso.dossiers",
     "tinhso.datahub",
+    "tinhso.reporting",
     "tinhso.demo",
 ]
 

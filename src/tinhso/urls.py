@@ -18,6 +18,7 @@ urlpatterns = [
     path("pki/", include("tinhso.pki.urls")),
     path("dvc/", include("tinhso.dossiers.urls")),
     path("", include("tinhso.datahub.urls")),
+    path("", include("tinhso.reporting.urls")),
     path("", include("tinhso.core.urls")),
 ]
 

@@ -1,4 +1,4 @@
-"""Figures the documents app gives reporting, per agency and month.
+"""Figures the documents app gives reporting, per agency and day.
 
 Registers are filled through the incoming service; issued documents,
 dispatches and closing are written as rows, as their own parts leave them,
@@ -18,6 +18,7 @@ from tests.documents.conftest import BODY_TEXT, make_pdf
 from tinhso.accounts.models import Role
 from tinhso.core import files
 from tinhso.core import metrics as core_metrics
+from tinhso.core.metrics import Figure
 from tinhso.documents import metrics
 from tinhso.documents.constants import (
     Channel,
@@ -25,7 +26,6 @@ from tinhso.documents.constants import (
     OutgoingStatus,
     Secrecy,
 )
-from tinhso.documents.metrics import MonthlyFigure
 from tinhso.documents.models import (
     Dispatch,
     InboundMessage,
@@ -123,8 +123,17 @@ def arrived_electronically(document: IncomingDocument) -> None:
     )
 
 
-def by_key(figures: list[MonthlyFigure]) -> dict[tuple[int, dt.date], tuple[int, Any]]:
-    return {(f.unit_id, f.month): (f.value, f.total) for f in figures}
+def by_key(figures: list[Figure]) -> dict[tuple[int, dt.date], tuple[int, Any]]:
+    """The daily figures added up per unit and month."""
+    months: dict[tuple[int, dt.date], tuple[int, Any]] = {}
+    for f in figures:
+        key = (f.unit_id, f.day.replace(day=1))
+        value, total = months.get(key, (0, None))
+        months[key] = (
+            value + f.value,
+            None if f.total is None else (total or 0) + f.total,
+        )
+    return months
 
 
 @pytest.fixture
@@ -143,8 +152,14 @@ def test_received_per_agency_and_month_in_vietnam_time(
     receive(other_clerk, other_agency, at(3, 15))
     receive(clerk, agency, at(5, 1, 0, 30))  # outside the months asked
 
-    figures = metrics.received(MARCH, APRIL)
+    figures = metrics.received(MARCH, dt.date(YEAR, 4, 30))
 
+    assert [(f.unit_id, f.day, f.value) for f in figures] == [
+        (agency.pk, dt.date(YEAR, 3, 2), 1),
+        (agency.pk, dt.date(YEAR, 3, 31), 1),
+        (agency.pk, dt.date(YEAR, 4, 1), 1),
+        (other_agency.pk, dt.date(YEAR, 3, 15), 1),
+    ]
     assert by_key(figures) == {
         (agency.pk, MARCH): (2, None),
         (agency.pk, APRIL): (1, None),
@@ -164,7 +179,7 @@ def test_received_with_an_intact_signature(agency, clerk, certificate) -> None: 
     receive(clerk, agency, at(3, 5))
     receive(clerk, agency, at(4, 6))
 
-    assert by_key(metrics.received_signed(MARCH, APRIL)) == {
+    assert by_key(metrics.received_signed(MARCH, dt.date(YEAR, 4, 30))) == {
         (agency.pk, MARCH): (1, 3),
         (agency.pk, APRIL): (0, 1),
     }
@@ -177,7 +192,7 @@ def test_received_electronically_leaves_secret_documents_out(agency, clerk) -> N
     receive(clerk, agency, at(3, 6), secrecy=Secrecy.SECRET)
     receive(clerk, agency, at(3, 7), secrecy=Secrecy.CONFIDENTIAL)
 
-    assert by_key(metrics.received_electronically(MARCH, MARCH)) == {
+    assert by_key(metrics.received_electronically(MARCH, dt.date(YEAR, 3, 31))) == {
         (agency.pk, MARCH): (2, 3)
     }
 
@@ -195,25 +210,25 @@ def test_issued_signed_and_sent_electronically(agency, other_agency, drafter) ->
         agency=agency, drafter=drafter, doc_type=DocumentType.PLAN, subject="Dự thảo"
     )
 
-    assert by_key(metrics.issued(MARCH, APRIL)) == {
+    assert by_key(metrics.issued(MARCH, dt.date(YEAR, 4, 30))) == {
         (agency.pk, MARCH): (4, None),
         (agency.pk, APRIL): (1, None),
         (other_agency.pk, MARCH): (1, None),
     }
-    assert by_key(metrics.issued_signed(MARCH, APRIL)) == {
+    assert by_key(metrics.issued_signed(MARCH, dt.date(YEAR, 4, 30))) == {
         (agency.pk, MARCH): (3, 4),
         (agency.pk, APRIL): (1, 1),
         (other_agency.pk, MARCH): (1, 1),
     }
     # Three copies of one document count once; the secret one in neither.
-    assert by_key(metrics.sent_electronically(MARCH, APRIL)) == {
+    assert by_key(metrics.sent_electronically(MARCH, dt.date(YEAR, 4, 30))) == {
         (agency.pk, MARCH): (2, 3),
         (agency.pk, APRIL): (1, 1),
         (other_agency.pk, MARCH): (0, 1),
     }
 
 
-def test_handled_on_time_by_month_closed(agency, clerk) -> None:  # type: ignore[no-untyped-def]
+def test_handled_on_time_by_day_closed(agency, clerk) -> None:  # type: ignore[no-untyped-def]
     early = receive(clerk, agency, at(3, 1))
     on_the_day = receive(clerk, agency, at(3, 2))
     late = receive(clerk, agency, at(3, 3))
@@ -228,7 +243,7 @@ def test_handled_on_time_by_month_closed(agency, clerk) -> None:  # type: ignore
         deadline=dt.date(YEAR, 3, 15)
     )
 
-    assert by_key(metrics.handled_on_time(MARCH, APRIL)) == {
+    assert by_key(metrics.handled_on_time(MARCH, dt.date(YEAR, 4, 30))) == {
         (agency.pk, MARCH): (2, 2),
         (agency.pk, APRIL): (0, 1),
     }
@@ -244,8 +259,8 @@ def test_each_figure_is_one_query(
         issue(agency, drafter, at(3, day), dispatched=2)
     for indicator in metrics.INDICATORS:
         with django_assert_num_queries(1):
-            figures = indicator.compute(MARCH, APRIL)
-        assert [(f.unit_id, f.month) for f in figures] == [(agency.pk, MARCH)]
+            figures = indicator.compute(MARCH, dt.date(YEAR, 4, 30))
+        assert {f.unit_id for f in figures} == {agency.pk}
         assert (figures[0].total is not None) is indicator.share
 
 

@@ -243,3 +243,15 @@ class IdempotencyKey(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+
+class PeriodicRun(models.Model):
+    """When a periodic job (``core.schedule``) was last queued; workers on
+    several machines move it forward with one conditional update, so a job
+    is queued once per period whichever worker sees it due first."""
+
+    code = models.CharField(max_length=100, unique=True)
+    queued_at = models.DateTimeField(null=True)
+
+    def __str__(self) -> str:
+        return f"{self.code} @ {self.queued_at}"

@@ -28,6 +28,7 @@ from tinhso.core.text import fold
 from tinhso.demo.catalog import load_catalog
 from tinhso.demo.datahub import load_datahub
 from tinhso.demo.documents import load_documents
+from tinhso.demo.reporting import load_reporting
 
 # One well-known password for every demo account (passes Django's validators).
 DEMO_PASSWORD = "Demo@2026"  # noqa: S105
@@ -195,7 +196,22 @@ OFFICIALS: list[Official] = [
         Role.ONE_STOP_OFFICER,
         "commune",
     ),
+    Official(
+        "baocao.{slug}",
+        "Lò Thị Thanh",
+        "Công chức Văn phòng - Thống kê {commune}, phụ trách báo cáo",
+        Role.REPORTING_OFFICER,
+        "commune",
+    ),
 ]
+# Two more communes report their quarter in the demo, each with its own
+# reporting officer and chairman.
+REPORTING_COMMUNES = 3
+COMMUNE_REPORTERS = {
+    spec.role: spec
+    for spec in OFFICIALS
+    if spec.username in ("baocao.{slug}", "lanhdao.{slug}")
+}
 
 # Tax codes by province (the first two digits were the old tax department's).
 BUSINESSES: dict[int, tuple[str, str]] = {
@@ -491,6 +507,38 @@ def load_demo(
         shared = load_datahub(officer, units["07"], province)
         report.created.update({k: n for k, n in shared.items() if n})
         say("data sharing: services, a client system, open datasets")
+        reporters = []
+        for n, reporting_commune in enumerate(communes[:REPORTING_COMMUNES]):
+            pair: dict[str, User] = {}
+            for role, spec in COMMUNE_REPORTERS.items():
+                user, unit = _ensure_official(
+                    report,
+                    spec,
+                    units={"commune": reporting_commune},
+                    commune=reporting_commune,
+                    domain=domain,
+                )
+                pair[role] = user
+                if n:  # the first commune's are listed with the others
+                    report.logins.append(
+                        Login(
+                            str(Role(spec.role).label),
+                            user.username,
+                            DEMO_PASSWORD,
+                            user.full_name,
+                            unit.name,
+                        )
+                    )
+            reporters.append((pair[Role.REPORTING_OFFICER], pair[Role.LEADER]))
+        center = load_reporting(
+            admin=admin,
+            province=province,
+            receiver=units["01"],
+            communes=communes[:REPORTING_COMMUNES],
+            officers=reporters,
+        )
+        report.created.update({k: n for k, n in center.items() if n})
+        say("reporting: indicators, plan targets, quarterly report, operations center")
         if not demo_before:
             audit.record(
                 DEMO_ACTION,

@@ -1,14 +1,14 @@
-"""The indicators the documents app feeds to reporting, per agency and month.
+"""The indicators the documents app feeds to reporting, per agency and day.
 
 Reporting never reads these tables: it asks each registered indicator for
 its figures (DESIGN.md, "Reporting pulls numbers through each app's
 metrics.py, registered by indicator code"). Every figure is one aggregate
-query grouped by agency and month, whatever the size of the registers.
+query grouped by agency and day, whatever the size of the registers.
 
-Months are calendar months in the platform's time zone; a figure's ``unit_id``
+Days are calendar days in the platform's time zone; a figure's ``unit_id``
 is the agency that received (incoming) or issued (outgoing) the documents.
 A share (``Indicator.share``) gives ``value`` out of ``total``; reporting
-adds both across units and months before dividing.
+adds both across units and days before dividing.
 """
 
 import datetime as dt
@@ -17,7 +17,6 @@ from typing import Any
 from django.db.models import (
     BooleanField,
     Count,
-    DateField,
     Exists,
     F,
     Func,
@@ -25,26 +24,24 @@ from django.db.models import (
     Q,
     QuerySet,
 )
-from django.db.models.functions import TruncMonth
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tinhso.core import metrics
-from tinhso.core.metrics import Indicator, MonthlyFigure
+from tinhso.core.metrics import Figure, Indicator
 from tinhso.documents.constants import Secrecy
 from tinhso.documents.models import Dispatch, IncomingDocument, OutgoingDocument
 
 
 def _bounds(first: dt.date, last: dt.date) -> tuple[dt.datetime, dt.datetime]:
     zone = timezone.get_current_timezone()
-    start = dt.datetime(first.year, first.month, 1, tzinfo=zone)
-    after = dt.datetime(
-        last.year + last.month // 12, last.month % 12 + 1, 1, tzinfo=zone
-    )
+    start = dt.datetime.combine(first, dt.time(), tzinfo=zone)
+    after = dt.datetime.combine(last + dt.timedelta(days=1), dt.time(), tzinfo=zone)
     return start, after
 
 
-def _monthly(
+def _daily(
     rows: QuerySet[Any],
     *,
     unit: str,
@@ -53,8 +50,8 @@ def _monthly(
     last: dt.date,
     counted: Any = None,
     share: bool = False,
-) -> list[MonthlyFigure]:
-    """Group ``rows`` by ``unit`` and month of ``when`` within the months asked.
+) -> list[Figure]:
+    """Group ``rows`` by ``unit`` and local day of ``when`` within the days asked.
 
     Without ``counted`` the value is the number of rows; with it, the number
     of rows meeting it, and ``total`` the number of rows.
@@ -62,18 +59,18 @@ def _monthly(
     start, after = _bounds(first, last)
     grouped = (
         rows.filter(**{f"{when}__gte": start, f"{when}__lt": after})
-        .annotate(month=TruncMonth(when, output_field=DateField()))
-        .values(unit, "month")
+        .annotate(day=TruncDate(when, tzinfo=timezone.get_current_timezone()))
+        .values(unit, "day")
         .annotate(
             total=Count("pk"),
             value=Count("pk", filter=counted) if counted is not None else Count("pk"),
         )
-        .order_by(unit, "month")
+        .order_by(unit, "day")
     )
     return [
-        MonthlyFigure(
+        Figure(
             unit_id=row[unit],
-            month=row["month"],
+            day=row["day"],
             value=row["value"],
             total=row["total"] if share else None,
         )
@@ -105,13 +102,13 @@ class _HasIntactSignature(Func):
 
 
 def _issued() -> QuerySet[OutgoingDocument]:
-    # Issued once is issued in that month, even if revoked later.
+    # Issued once is issued on that day, even if revoked later.
     return OutgoingDocument.objects.filter(issued_at__isnull=False)
 
 
-def received(first: dt.date, last: dt.date) -> list[MonthlyFigure]:
+def received(first: dt.date, last: dt.date) -> list[Figure]:
     """Documents entered in each agency's incoming register (by time received)."""
-    return _monthly(
+    return _daily(
         IncomingDocument.objects.all(),
         unit="agency_id",
         when="received_at",
@@ -120,16 +117,14 @@ def received(first: dt.date, last: dt.date) -> list[MonthlyFigure]:
     )
 
 
-def issued(first: dt.date, last: dt.date) -> list[MonthlyFigure]:
+def issued(first: dt.date, last: dt.date) -> list[Figure]:
     """Documents each agency numbered and issued (by time of issue)."""
-    return _monthly(
-        _issued(), unit="agency_id", when="issued_at", first=first, last=last
-    )
+    return _daily(_issued(), unit="agency_id", when="issued_at", first=first, last=last)
 
 
-def issued_signed(first: dt.date, last: dt.date) -> list[MonthlyFigure]:
+def issued_signed(first: dt.date, last: dt.date) -> list[Figure]:
     """Issued documents that were signed digitally, out of all issued."""
-    return _monthly(
+    return _daily(
         _issued(),
         unit="agency_id",
         when="issued_at",
@@ -140,9 +135,9 @@ def issued_signed(first: dt.date, last: dt.date) -> list[MonthlyFigure]:
     )
 
 
-def received_signed(first: dt.date, last: dt.date) -> list[MonthlyFigure]:
+def received_signed(first: dt.date, last: dt.date) -> list[Figure]:
     """Received documents carrying an intact digital signature, out of all."""
-    return _monthly(
+    return _daily(
         IncomingDocument.objects.all(),
         unit="agency_id",
         when="received_at",
@@ -153,11 +148,11 @@ def received_signed(first: dt.date, last: dt.date) -> list[MonthlyFigure]:
     )
 
 
-def sent_electronically(first: dt.date, last: dt.date) -> list[MonthlyFigure]:
+def sent_electronically(first: dt.date, last: dt.date) -> list[Figure]:
     """Issued documents sent on the network (platform or edXML), out of all
     issued that may travel: secret documents never do, so they count in
     neither number."""
-    return _monthly(
+    return _daily(
         _issued().filter(secrecy=Secrecy.NORMAL),
         unit="agency_id",
         when="issued_at",
@@ -168,10 +163,10 @@ def sent_electronically(first: dt.date, last: dt.date) -> list[MonthlyFigure]:
     )
 
 
-def received_electronically(first: dt.date, last: dt.date) -> list[MonthlyFigure]:
+def received_electronically(first: dt.date, last: dt.date) -> list[Figure]:
     """Received documents that came as electronic messages, out of all
     received that may travel (secret ones excluded from both numbers)."""
-    return _monthly(
+    return _daily(
         IncomingDocument.objects.filter(secrecy=Secrecy.NORMAL),
         unit="agency_id",
         when="received_at",
@@ -182,10 +177,10 @@ def received_electronically(first: dt.date, last: dt.date) -> list[MonthlyFigure
     )
 
 
-def handled_on_time(first: dt.date, last: dt.date) -> list[MonthlyFigure]:
+def handled_on_time(first: dt.date, last: dt.date) -> list[Figure]:
     """Documents closed on or before their deadline, out of all closed with a
-    deadline, by the month they were closed in."""
-    return _monthly(
+    deadline, by the day they were closed."""
+    return _daily(
         IncomingDocument.objects.filter(deadline__isnull=False),
         unit="agency_id",
         when="closed_at",
@@ -200,13 +195,13 @@ INDICATORS: tuple[Indicator, ...] = (
     Indicator(
         code="documents.received",
         label=_("Văn bản đến"),
-        description=_("Số văn bản vào sổ văn bản đến trong tháng."),
+        description=_("Số văn bản vào sổ văn bản đến trong kỳ."),
         compute=received,
     ),
     Indicator(
         code="documents.issued",
         label=_("Văn bản đi đã phát hành"),
-        description=_("Số văn bản được cấp số, phát hành trong tháng."),
+        description=_("Số văn bản được cấp số, phát hành trong kỳ."),
         compute=issued,
     ),
     Indicator(
@@ -250,7 +245,7 @@ INDICATORS: tuple[Indicator, ...] = (
         label=_("Tỷ lệ văn bản đến xử lý đúng hạn"),
         description=_(
             "Văn bản có hạn xử lý được kết thúc đúng hạn trên tổng số văn bản có hạn "
-            "xử lý kết thúc trong tháng."
+            "xử lý kết thúc trong kỳ."
         ),
         compute=handled_on_time,
         share=True,

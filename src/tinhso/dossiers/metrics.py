@@ -25,13 +25,13 @@ from typing import Any
 
 from django.db import connection, transaction
 from django.db.models import Count, DateField, F, Max, Min, Q, QuerySet, Sum
-from django.db.models.functions import TruncMonth
+from django.db.models.functions import TruncDate, TruncMonth
 from django.db.models.signals import post_delete, post_save, pre_save
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tinhso.core import metrics
-from tinhso.core.metrics import Indicator, MonthlyFigure
+from tinhso.core.metrics import Figure, Indicator
 from tinhso.core.models import OrgUnit
 from tinhso.dossiers.constants import (
     IN_PROGRESS,
@@ -425,55 +425,89 @@ def keep_tallies() -> None:
 
 
 # For reporting ---------------------------------------------------------------
+# Each figure counts an event on the day it happened in the platform's time
+# zone: receiving (and its channel), resolving, paying. None of them moves
+# once the day is over, so reporting may refresh recent days alone.
 
 
-def _monthly(
-    counted: str, whole: str | None, first: dt.date, last: dt.date
-) -> list[MonthlyFigure]:
+def _daily(
+    rows: QuerySet[Any],
+    when: str,
+    first: dt.date,
+    last: dt.date,
+    *,
+    unit: str = "agency_id",
+    counted: Q | None = None,
+) -> list[Figure]:
+    zone = timezone.get_current_timezone()
+    start = dt.datetime.combine(first, dt.time(), tzinfo=zone)
+    after = dt.datetime.combine(last + dt.timedelta(days=1), dt.time(), tzinfo=zone)
     grouped = (
-        MonthlyTally.objects.filter(
-            month__gte=first.replace(day=1), month__lte=last.replace(day=1)
+        rows.filter(**{f"{when}__gte": start, f"{when}__lt": after})
+        .annotate(day=TruncDate(when, tzinfo=zone))
+        .values(unit, "day")
+        .annotate(
+            value=Count("pk", filter=counted) if counted is not None else Count("pk"),
+            total=Count("pk"),
         )
-        .values("agency_id", "month")
-        .annotate(value=Sum(counted), total=Sum(whole or counted))
-        .order_by("agency_id", "month")
+        .order_by(unit, "day")
     )
     return [
-        MonthlyFigure(
-            unit_id=row["agency_id"],
-            month=row["month"],
+        Figure(
+            unit_id=row[unit],
+            day=row["day"],
             value=row["value"],
-            total=row["total"] if whole else None,
+            total=row["total"] if counted is not None else None,
         )
         for row in grouped
     ]
 
 
-def received(first: dt.date, last: dt.date) -> list[MonthlyFigure]:
-    """Dossiers each unit received, by month received."""
-    return _monthly("received", None, first, last)
+def received(first: dt.date, last: dt.date) -> list[Figure]:
+    """Dossiers each unit received, by day received."""
+    return _daily(received_dossiers(), "received_at", first, last)
 
 
-def received_online(first: dt.date, last: dt.date) -> list[MonthlyFigure]:
-    """Dossiers submitted online, out of all received."""
-    return _monthly("online", "received", first, last)
+def received_online(first: dt.date, last: dt.date) -> list[Figure]:
+    """Dossiers submitted online, out of all received, by day received."""
+    return _daily(
+        received_dossiers(),
+        "received_at",
+        first,
+        last,
+        counted=Q(channel=Channel.ONLINE),
+    )
 
 
-def resolved_on_time(first: dt.date, last: dt.date) -> list[MonthlyFigure]:
-    """Dossiers resolved by their appointment, out of all resolved."""
-    return _monthly("on_time", "resolved", first, last)
+def resolved_on_time(first: dt.date, last: dt.date) -> list[Figure]:
+    """Dossiers resolved by their appointment, out of all resolved, by day
+    resolved."""
+    return _daily(
+        received_dossiers().filter(status__in=RESOLVED),
+        "finished_at",
+        first,
+        last,
+        counted=Q(finished_at__lte=F("appointment_at")),
+    )
 
 
-def paid_online(first: dt.date, last: dt.date) -> list[MonthlyFigure]:
-    """Dossiers whose fees were paid online, out of all with fees."""
-    return _monthly("paid_online", "with_fees", first, last)
+def paid_online(first: dt.date, last: dt.date) -> list[Figure]:
+    """Fees paid online (VietQR), out of all fees paid, by day paid."""
+    return _daily(
+        Payment.objects.filter(status=PaymentStatus.PAID),
+        "paid_at",
+        first,
+        last,
+        unit="dossier__agency_id",
+        counted=Q(method=PaymentMethod.VIETQR),
+    )
 
 
 INDICATORS: tuple[Indicator, ...] = (
     Indicator(
         code="dossiers.received",
         label=_("Hồ sơ tiếp nhận"),
-        description=_("Hồ sơ thủ tục hành chính mỗi đơn vị tiếp nhận trong tháng."),
+        description=_("Hồ sơ thủ tục hành chính mỗi đơn vị tiếp nhận trong kỳ."),
         compute=received,
     ),
     Indicator(
@@ -488,7 +522,7 @@ INDICATORS: tuple[Indicator, ...] = (
         label=_("Tỷ lệ hồ sơ giải quyết đúng hạn"),
         description=_(
             "Hồ sơ giải quyết xong không muộn hơn ngày hẹn (không tính thời gian "
-            "chờ bổ sung) trên tổng số hồ sơ đã giải quyết."
+            "chờ bổ sung) trên tổng số hồ sơ giải quyết xong trong kỳ."
         ),
         compute=resolved_on_time,
         share=True,
@@ -496,7 +530,9 @@ INDICATORS: tuple[Indicator, ...] = (
     Indicator(
         code="dossiers.paid_online",
         label=_("Tỷ lệ hồ sơ thanh toán trực tuyến"),
-        description=_("Hồ sơ nộp phí, lệ phí trực tuyến trên tổng số hồ sơ có phí."),
+        description=_(
+            "Khoản phí, lệ phí nộp trực tuyến (VietQR) trên tổng số khoản đã nộp trong kỳ."
+        ),
         compute=paid_online,
         share=True,
     ),

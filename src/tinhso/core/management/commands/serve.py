@@ -1,4 +1,6 @@
 import os
+import subprocess
+import sys
 from typing import Any
 
 from django.conf import settings
@@ -22,6 +24,12 @@ class Command(BaseCommand):
         parser.add_argument("--port", type=int, default=8000)
         parser.add_argument("--workers", type=int, default=1, help="server processes")
         parser.add_argument(
+            "--no-worker",
+            action="store_true",
+            help="do not start a background-task worker beside the server "
+            "(when `tinhso worker` runs elsewhere)",
+        )
+        parser.add_argument(
             "--threads",
             type=int,
             default=None,
@@ -29,9 +37,6 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        from granian import Granian
-        from granian.constants import Interfaces
-
         call_command("migrate", interactive=False, verbosity=0)
         call_command("collectstatic", interactive=False, verbosity=0)
         if options["demo"]:
@@ -45,10 +50,30 @@ class Command(BaseCommand):
             said = hook(demo=options["demo"])
             if said:
                 self.stdout.write(said)
+        worker = None
+        queued = (
+            settings.TASKS["default"]["BACKEND"] == "django_tasks_db.DatabaseBackend"
+        )
+        if queued and not options["no_worker"]:
+            # One machine, no services: the tasks run in a worker process
+            # of our own, stopped with the server.
+            worker = subprocess.Popen([sys.executable, "-m", "tinhso", "worker"])
+            self.stdout.write("tinhso: background-task worker started")
         self.stdout.write(
             f"tinhso: http://{options['host']}:{options['port']}/ "
             f"(data: {settings.DATA_DIR}; Ctrl+C to stop)"
         )
+        try:
+            self._serve(options)
+        finally:
+            if worker is not None:
+                worker.terminate()
+                worker.wait(timeout=30)
+
+    def _serve(self, options: dict[str, Any]) -> None:
+        from granian import Granian
+        from granian.constants import Interfaces
+
         # Granian runs the WSGI app in its own worker processes with a thread
         # pool; static files come from WhiteNoise inside the same app.
         Granian(
