@@ -180,7 +180,7 @@ def rollup_xlsx(round_: Round) -> bytes:
         cell.font, cell.fill = BOLD, HEAD_FILL
     by_unit.append(["", "", *[i.label for i in numeric]])
     for report in round_.reports.select_related("unit", "approved").order_by(
-        "unit__name"
+        "unit__name_folded"
     ):
         row: list[Any] = [report.unit.name, report.get_status_display()]
         stored = report.approved.values if report.approved else {}

@@ -6,6 +6,7 @@ Stored values are text exactly as the unit gave them, normalised
 reads back the same whatever the database.
 """
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -17,6 +18,8 @@ from tinhso.reporting.constants import ItemKind
 from tinhso.reporting.models import FormItem, ReportForm, SumRule
 
 type Values = dict[str, dict[str, str]]
+
+_GROUPED = re.compile(r"-?[1-9]\d{0,2}(\.\d{3})+")
 
 
 @dataclass
@@ -34,9 +37,10 @@ class Checked:
 
 
 def parse_number(raw: Any) -> Decimal | None:
-    """A number typed by a person or read from a cell: "1234,5", "1 234.5",
-    "1.234.567" (dots between thousands) or a float; None for blank.
-    ValueError when it is not a number."""
+    """A number typed by a person or read from a cell: "1234,5", "1.045"
+    and "1.234.567" (dots between thousands, as Vietnamese write them),
+    "8.5" (a dot not followed by three digits is a decimal point), or a
+    float; None for blank. ValueError when it is not a number."""
     if raw is None:
         return None
     if isinstance(raw, bool):
@@ -48,7 +52,7 @@ def parse_number(raw: Any) -> Decimal | None:
         return None
     if "," in text:  # Vietnamese: dots group thousands, the comma is decimal
         text = text.replace(".", "").replace(",", ".")
-    elif text.count(".") > 1:
+    elif _GROUPED.fullmatch(text):  # "1.045" as Vietnamese write a thousand
         text = text.replace(".", "")
     try:
         number = Decimal(text)

@@ -141,7 +141,7 @@ def dashboard(
         )
 
     below = list(
-        OrgUnit.objects.filter(parent=scope, legacy=False).order_by("kind", "name")
+        OrgUnit.objects.filter(parent=scope, legacy=False).order_by("kind", "name_folded")
     )
     children = _rows(below, wanted, keys, chosen, figures.by_unit)
     if scope.kind == OrgUnitKind.COMMUNE:
@@ -150,7 +150,7 @@ def dashboard(
         in_map = list(
             OrgUnit.objects.filter(
                 kind=OrgUnitKind.COMMUNE, legacy=False, path__startswith=scope.path
-            ).order_by("name")
+            ).order_by("name_folded")
         )
     communes = _rows(in_map, wanted, [], chosen, figures.by_unit)
     shapes = {

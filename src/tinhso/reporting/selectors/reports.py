@@ -45,7 +45,7 @@ def own_reports(user: Any) -> QuerySet[Report]:
             _unit_scope(user, (Role.REPORTING_OFFICER, Role.LEADER), "unit")
         )
         .select_related("round__form", "unit")
-        .order_by("round__deadline", "unit__name")
+        .order_by("round__deadline", "unit__name_folded")
     )
 
 
@@ -124,7 +124,7 @@ def overview(round_: Round, today: dt.date | None = None) -> Overview:
 
     today = today or timezone.localdate()
     reports = list(
-        round_.reports.select_related("unit", "round").order_by("unit__name")
+        round_.reports.select_related("unit", "round").order_by("unit__name_folded")
     )
     lines = [RoundLine(r, is_late(r, today)) for r in reports]
     counts = {status: 0 for status in ReportStatus.values}
@@ -151,7 +151,7 @@ def rollup(round_: Round) -> tuple[list[RolledItem], int, int]:
     reports = list(
         round_.reports.filter(approved__isnull=False)
         .select_related("approved", "unit")
-        .order_by("unit__name")
+        .order_by("unit__name_folded")
     )
     result = []
     for item in items:

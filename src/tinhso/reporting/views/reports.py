@@ -206,7 +206,7 @@ def report_import(request: HttpRequest, report_id: int) -> HttpResponse:
 
 
 def _file_name(*parts: str) -> str:
-    return slugify(unaccented("-".join(parts)))[:80] or "bao-cao"
+    return slugify(unaccented("-".join(parts)).replace("/", "-"))[:80] or "bao-cao"
 
 
 @login_required
