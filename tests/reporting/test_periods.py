@@ -1,6 +1,7 @@
 """Report periods: calendar ones, and Decree 09/2019's cut-off periods."""
 
 import datetime as dt
+import itertools
 
 import pytest
 
@@ -94,5 +95,5 @@ def test_periods_between_follow_each_other_without_gaps() -> None:
         "Quý III/2026",
         "Quý IV/2026",
     ]
-    for before, after in zip(found, found[1:], strict=False):
+    for before, after in itertools.pairwise(found):
         assert after.start == before.end + dt.timedelta(days=1)

@@ -307,7 +307,7 @@ COMMUNE_PLAN = {
 }
 
 FORM_CODE = "cds-quy"
-FORM = [
+FORM: list[tuple[str, list[tuple[str, str, str, str, tuple[int, int] | None]]]] = [
     (
         "I. Chính quyền số",
         [

@@ -140,7 +140,7 @@ def draw(
 
 
 def short_name(name: str) -> str:
-    """"Phường Hà Giang 1" → "Hà Giang 1": the division word goes on a map."""
+    """ "Phường Hà Giang 1" → "Hà Giang 1": the division word goes on a map."""
     for word in ("Phường ", "Xã ", "Đặc khu ", "Thị trấn "):
         if name.startswith(word):
             return name[len(word) :]

@@ -141,7 +141,9 @@ def dashboard(
         )
 
     below = list(
-        OrgUnit.objects.filter(parent=scope, legacy=False).order_by("kind", "name_folded")
+        OrgUnit.objects.filter(parent=scope, legacy=False).order_by(
+            "kind", "name_folded"
+        )
     )
     children = _rows(below, wanted, keys, chosen, figures.by_unit)
     if scope.kind == OrgUnitKind.COMMUNE:
