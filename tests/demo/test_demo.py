@@ -17,6 +17,8 @@ from tinhso.core.models import AuditEntry, OrgUnit, OrgUnitKind
 from tinhso.demo import data
 from tinhso.dossiers.constants import ProcedureLevel
 from tinhso.dossiers.models import Procedure
+from tinhso.reporting.models import Round, Target
+from tinhso.reporting.selectors.reports import rollup
 
 pytestmark = pytest.mark.django_db
 
@@ -85,7 +87,20 @@ def test_demo_province_has_every_role_and_runs_twice_unchanged() -> None:
         Role.CLERK,
         Role.SPECIALIST,
         Role.ONE_STOP_OFFICER,
+        Role.REPORTING_OFFICER,
     }
+    # This quarter's report, approved in three communes, rolls up.
+    round_ = Round.objects.get(form__code="cds-quy")
+    rolled, approved, everyone = rollup(round_)
+    assert (approved, everyone) == (3, 124)
+    share = next(r for r in rolled if r.item.key == "dinh_danh")
+    assert float(share.figure) == pytest.approx(100 * 25370 / 32305, abs=0.01)
+    assert (
+        Target.objects.filter(unit=province, indicator__code="cq.dvc_toan_trinh")
+        .get()
+        .value
+        == 85
+    )
     # The administrator's second factor is set up and works.
     device = TOTPDevice.objects.get(user=admin.user)
     assert device.confirmed_at is not None
@@ -165,9 +180,13 @@ def test_demo_for_another_province() -> None:
     assert OrgUnit.objects.filter(kind=OrgUnitKind.VILLAGE).count() >= 6
     held = set(RoleAssignment.objects.values_list("role", flat=True))
     assert held == set(Role.values)
-    commune = RoleAssignment.objects.get(
-        role=Role.LEADER, org_unit__kind=OrgUnitKind.COMMUNE
-    ).org_unit
+    commune = (
+        RoleAssignment.objects.filter(
+            role=Role.LEADER, org_unit__kind=OrgUnitKind.COMMUNE
+        )
+        .first()
+        .org_unit
+    )
     assert selectors.ancestors(commune) == [province, commune]
     assert User.objects.get(kind=AccountKind.CITIZEN).username.startswith("042")
 

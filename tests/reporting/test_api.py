@@ -10,6 +10,7 @@ from django.utils import timezone
 import pytest
 
 from tests.reporting.conftest import GOOD, Province, schedule
+from tinhso.reporting.api import DashboardOut
 from tinhso.reporting.models import Report, Target
 from tinhso.reporting.services import catalog, facts
 
@@ -42,6 +43,7 @@ def test_the_dashboard_api(place: Province, catalog_) -> None:  # type: ignore[n
     response = client_for(place.leaders[0]).get("/api/v1/reporting/dashboard")
     assert response.status_code == 200
     body = response.json()
+    DashboardOut.model_validate(body)  # what the OpenAPI document promises
     assert body["unit"]["id"] == place.province.pk
     tile = body["tiles"][0]
     assert tile["indicator"] == "xh.dinh_danh"

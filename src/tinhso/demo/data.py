@@ -492,21 +492,6 @@ def load_demo(
                     "—",
                 )
             )
-        say(f"accounts: {len(report.logins)}")
-        admin = User.objects.get(username=report.admin_username)
-        made = load_documents(
-            admin=admin, province=province, units=units, communes=communes
-        )
-        report.created.update({k: n for k, n in made.items() if n})
-        say("documents: agency symbols, review chain, demo certificates")
-        procedures = load_catalog(units)
-        if procedures:
-            report.created["procedures"] = procedures
-        say("procedure catalog")
-        officer = User.objects.get(username="dulieu")
-        shared = load_datahub(officer, units["07"], province)
-        report.created.update({k: n for k, n in shared.items() if n})
-        say("data sharing: services, a client system, open datasets")
         reporters = []
         for n, reporting_commune in enumerate(communes[:REPORTING_COMMUNES]):
             pair: dict[str, User] = {}
@@ -530,6 +515,21 @@ def load_demo(
                         )
                     )
             reporters.append((pair[Role.REPORTING_OFFICER], pair[Role.LEADER]))
+        say(f"accounts: {len(report.logins)}")
+        admin = User.objects.get(username=report.admin_username)
+        made = load_documents(
+            admin=admin, province=province, units=units, communes=communes
+        )
+        report.created.update({k: n for k, n in made.items() if n})
+        say("documents: agency symbols, review chain, demo certificates")
+        procedures = load_catalog(units)
+        if procedures:
+            report.created["procedures"] = procedures
+        say("procedure catalog")
+        officer = User.objects.get(username="dulieu")
+        shared = load_datahub(officer, units["07"], province)
+        report.created.update({k: n for k, n in shared.items() if n})
+        say("data sharing: services, a client system, open datasets")
         center = load_reporting(
             admin=admin,
             province=province,

@@ -34,7 +34,7 @@ def open_rounds_and_remind() -> dict[str, int]:
 
 def register_jobs() -> None:
     schedule.register(
-        "reporting.refresh_facts", every=dt.timedelta(minutes=10), task=refresh_facts
+        "reporting.refresh_facts", every=dt.timedelta(minutes=5), task=refresh_facts
     )
     schedule.register(
         "reporting.rounds", every=dt.timedelta(hours=1), task=open_rounds_and_remind

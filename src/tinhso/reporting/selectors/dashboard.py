@@ -6,20 +6,23 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.utils import timezone
 
 from tinhso.core.models import OrgUnit, OrgUnitKind
 from tinhso.reporting.constants import Direction
-from tinhso.reporting.models import Alert, Indicator, Refresh, Shape, Target
+from tinhso.reporting.models import Alert, Indicator, Refresh, Target
 from tinhso.reporting.selectors.figures import (
+    Grouping,
     Parts,
     combine,
-    group_parts,
     months_of,
     total_parts,
     unit_figures,
 )
+
+# What the dashboard shows of a unit.
+UNIT_FIELDS = ("id", "code", "name", "kind", "path", "depth", "parent_id")
 
 
 @dataclass
@@ -68,7 +71,6 @@ class Dashboard:
     tiles: list[Tile]
     children: list[UnitRow]
     communes: list[UnitRow]
-    shapes: dict[int, dict[str, object]]
     alerts: list[Alert]
     ancestors: list[OrgUnit] = field(default_factory=list)
     refreshed_at: dt.datetime | None = None
@@ -140,25 +142,26 @@ def dashboard(
             )
         )
 
-    below = list(
-        OrgUnit.objects.filter(parent=scope, legacy=False).order_by(
-            "kind", "name_folded"
+    # The units one level down and the communes of the map, in one read.
+    units = list(
+        OrgUnit.objects.filter(
+            Q(parent=scope) | Q(kind=OrgUnitKind.COMMUNE, path__startswith=scope.path),
+            legacy=False,
         )
+        .only(*UNIT_FIELDS)
+        .order_by("name_folded")
     )
-    children = _rows(below, wanted, keys, chosen, figures.by_unit)
+    below = sorted((u for u in units if u.parent_id == scope.pk), key=lambda u: u.kind)
+    grouped = _grouped(below, wanted, figures.by_unit)
+    children = _rows(below, grouped, keys, chosen)
     if scope.kind == OrgUnitKind.COMMUNE:
         in_map = [scope]
     else:
-        in_map = list(
-            OrgUnit.objects.filter(
-                kind=OrgUnitKind.COMMUNE, legacy=False, path__startswith=scope.path
-            ).order_by("name_folded")
-        )
-    communes = _rows(in_map, wanted, [], chosen, figures.by_unit)
-    shapes = {
-        s.unit_id: s.geometry
-        for s in Shape.objects.filter(unit__in=[u.pk for u in in_map])
-    }
+        in_map = [u for u in units if u.kind == OrgUnitKind.COMMUNE]
+    if not {u.id for u in in_map} <= {u.id for u in below}:
+        # Communes under former districts: grouped on their own.
+        grouped = _grouped(in_map, wanted, figures.by_unit)
+    communes = _rows(in_map, grouped, [], chosen)
     alerts = list(
         Alert.objects.filter(cleared_at__isnull=True, unit__path__startswith=scope.path)
         .select_related("rule__indicator", "unit")
@@ -178,7 +181,6 @@ def dashboard(
         tiles=tiles,
         children=_ranked(children, chosen),
         communes=communes,
-        shapes=shapes,
         alerts=alerts,
         ancestors=ancestors,
         refreshed_at=refreshed,
@@ -187,21 +189,30 @@ def dashboard(
 
 def _rows(
     units: list[OrgUnit],
-    wanted: list[Indicator],
+    grouped: dict[int, dict[int, Parts]],
     keys: list[Indicator],
     chosen: Indicator | None,
-    by_unit: dict[int, dict[str, Parts]],
 ) -> list[UnitRow]:
-    grouped = {ind.pk: group_parts(by_unit[ind.pk], units) for ind in wanted}
-    return [
-        UnitRow(
-            unit=unit,
-            cells=[(ind, combine(ind, grouped[ind.pk].get(unit.pk))) for ind in keys],
-            value=(
-                combine(chosen, grouped[chosen.pk].get(unit.pk))
-                if chosen is not None
-                else None
-            ),
+    rows = []
+    for unit in units:
+        uid = unit.id
+        rows.append(
+            UnitRow(
+                unit=unit,
+                cells=[(ind, combine(ind, grouped[ind.id].get(uid))) for ind in keys],
+                value=(
+                    combine(chosen, grouped[chosen.id].get(uid))
+                    if chosen is not None
+                    else None
+                ),
+            )
         )
-        for unit in units
-    ]
+    return rows
+
+
+def _grouped(
+    units: list[OrgUnit], wanted: list[Indicator], by_unit: dict[int, dict[str, Parts]]
+) -> dict[int, dict[int, Parts]]:
+    """Each indicator's parts for each of ``units``' subtrees."""
+    grouping = Grouping(units)
+    return {ind.id: grouping.parts(by_unit[ind.id]) for ind in wanted}

@@ -64,7 +64,13 @@ class UnitFigures:
 
 
 def _scope(scope: OrgUnit | None) -> Q:
-    return Q(unit__path__startswith=scope.path) if scope is not None else Q()
+    """Units of ``scope``'s subtree; no condition for the province, whose
+    subtree is every unit with figures (the platform runs one province, and
+    former units, roots of their own, never get facts): a prefix test on
+    every row would cost as much as the sums."""
+    if scope is None or (scope.parent_id is None and not scope.legacy):
+        return Q()
+    return Q(unit__path__startswith=scope.path)
 
 
 def unit_figures(
@@ -113,18 +119,40 @@ def unit_figures(
     return result
 
 
+class Grouping:
+    """Which of ``groups`` each unit's path falls under (the first of them
+    on the way down from the root), worked out once per path."""
+
+    def __init__(self, groups: Iterable[OrgUnit]) -> None:
+        self.wanted = {g.pk for g in groups}
+        self._seen: dict[str, int | None] = {}
+
+    def of(self, path: str) -> int | None:
+        if path not in self._seen:
+            self._seen[path] = next(
+                (
+                    int(part)
+                    for part in path.strip("/").split("/")
+                    if part and int(part) in self.wanted
+                ),
+                None,
+            )
+        return self._seen[path]
+
+    def parts(self, per_unit: dict[str, Parts]) -> dict[int, Parts]:
+        """The parts of each group unit's whole subtree (itself included)."""
+        grouped: dict[int, Parts] = defaultdict(Parts)
+        for path, parts in per_unit.items():
+            group = self.of(path)
+            if group is not None:
+                grouped[group].add(parts.value, parts.total, parts.units)
+        return grouped
+
+
 def group_parts(
     per_unit: dict[str, Parts], groups: Iterable[OrgUnit]
 ) -> dict[int, Parts]:
-    """The parts of each group unit's whole subtree (itself included)."""
-    wanted = {g.pk for g in groups}
-    grouped: dict[int, Parts] = defaultdict(Parts)
-    for path, parts in per_unit.items():
-        for part in path.strip("/").split("/"):
-            if part and int(part) in wanted:
-                grouped[int(part)].add(parts.value, parts.total, parts.units)
-                break
-    return grouped
+    return Grouping(groups).parts(per_unit)
 
 
 def total_parts(per_unit: dict[str, Parts]) -> Parts:

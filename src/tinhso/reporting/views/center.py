@@ -42,11 +42,10 @@ def _board(request: HttpRequest) -> board.Dashboard:
 
 
 def _map(found: board.Dashboard, width: int) -> maps.Drawing | None:
-    schematic = Shape.objects.filter(
-        unit__in=[r.unit.pk for r in found.communes], source=ShapeSource.SCHEMATIC
-    ).exists()
+    shapes = Shape.objects.filter(unit__in=[r.unit.pk for r in found.communes])
+    schematic = shapes.filter(source=ShapeSource.SCHEMATIC).exists()
     return maps.draw(
-        found.shapes,
+        {s.unit_id: s.geometry for s in shapes},
         [(r.unit.pk, r.unit.name, r.value) for r in found.communes],
         width=width,
         schematic=schematic,
