@@ -178,7 +178,7 @@ def _draft(actor: Any, report: Report) -> ReportVersion:
 
 def _locked(report: Report) -> Report:
     return (
-        Report.objects.select_for_update()
+        Report.objects.select_for_update(of=("self",))
         .select_related("round__form", "round__schedule__owner", "unit", "current")
         .get(pk=report.pk)
     )
