@@ -25,6 +25,7 @@ from tinhso.core.errors import DomainError
 from tinhso.datahub.api import router as datahub_router
 from tinhso.documents.api import router as documents_router
 from tinhso.dossiers.api import router as dossiers_router
+from tinhso.market.api import router as market_router
 from tinhso.pki.api import router as pki_router
 from tinhso.reporting.api import router as reporting_router
 
@@ -159,3 +160,4 @@ api.add_router("/documents", documents_router)
 api.add_router("/pki", pki_router)
 api.add_router("/datahub", datahub_router)
 api.add_router("/reporting", reporting_router)
+api.add_router("/market", market_router)

@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "tinhso.dossiers",
     "tinhso.datahub",
     "tinhso.reporting",
+    "tinhso.market",
     "tinhso.demo",
 ]
 
@@ -201,6 +202,12 @@ PAYMENT_ACCOUNT_NAME = env.get_str(
 PAYMENT_NOTIFY_SECRET = (
     env.get_optional("TINHSO_PAYMENT_NOTIFY_SECRET")
     or hashlib.sha256(f"bank-notify:{SECRET_KEY}".encode()).hexdigest()
+)
+# The OCOP market is paid into each producer's own account; the service that
+# watches those accounts for the platform signs its notifications with this.
+MARKET_NOTIFY_SECRET = (
+    env.get_optional("TINHSO_MARKET_NOTIFY_SECRET")
+    or hashlib.sha256(f"market-notify:{SECRET_KEY}".encode()).hexdigest()
 )
 
 # Signing keys on tokens or an HSM. Only the listed libraries are ever loaded:

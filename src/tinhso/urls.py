@@ -19,6 +19,7 @@ urlpatterns = [
     path("dvc/", include("tinhso.dossiers.urls")),
     path("", include("tinhso.datahub.urls")),
     path("", include("tinhso.reporting.urls")),
+    path("", include("tinhso.market.urls")),
     path("", include("tinhso.core.urls")),
 ]
 

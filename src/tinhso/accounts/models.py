@@ -18,6 +18,7 @@ class Role(models.TextChoices):
     ONE_STOP_OFFICER = "one_stop_officer", _("Cán bộ một cửa")
     DATA_OFFICER = "data_officer", _("Cán bộ quản trị dữ liệu")
     REPORTING_OFFICER = "reporting_officer", _("Cán bộ báo cáo")
+    MARKET_OFFICER = "market_officer", _("Cán bộ quản lý sàn OCOP")
     ADMINISTRATOR = "administrator", _("Quản trị hệ thống")
 
 

@@ -43,6 +43,7 @@ VARIABLES: dict[str, str] = {
     "TINHSO_PAYMENT_ACCOUNT": "account number fees are paid into by VietQR",
     "TINHSO_PAYMENT_ACCOUNT_NAME": "name of that account, shown to payers",
     "TINHSO_PAYMENT_NOTIFY_SECRET": "secret shared with the bank to sign notifications",
+    "TINHSO_MARKET_NOTIFY_SECRET": "secret signing credits on OCOP producers' accounts",
     "TINHSO_POPULATION_URL": "address of the national population database's service",
     "TINHSO_POPULATION_KEY": "key the population database gave the platform",
     "TINHSO_POPULATION_TIMEOUT_MS": "milliseconds to wait for the population database",

@@ -19,6 +19,46 @@ COUNTRY = "VN"
 PURPOSE_MAX = 25
 _PURPOSE_RE = re.compile(r"^[A-Za-z0-9 ]{1,25}$")
 
+# Banks by their NAPAS BIN, the six digits a VietQR code names a bank by.
+BANKS: dict[str, str] = {
+    "970405": "Agribank",
+    "970436": "Vietcombank",
+    "970415": "VietinBank",
+    "970418": "BIDV",
+    "970422": "MB Bank",
+    "970407": "Techcombank",
+    "970416": "ACB",
+    "970432": "VPBank",
+    "970423": "TPBank",
+    "970403": "Sacombank",
+    "970437": "HDBank",
+    "970441": "VIB",
+    "970443": "SHB",
+    "970431": "Eximbank",
+    "970426": "MSB",
+    "970448": "OCB",
+    "970440": "SeABank",
+    "970449": "LPBank",
+    "970454": "Viet Capital Bank",
+    "970429": "SCB",
+    "970452": "KienlongBank",
+    "970409": "Bac A Bank",
+    "970428": "Nam A Bank",
+    "970438": "BaoViet Bank",
+    "970427": "VietABank",
+    "970412": "PVcomBank",
+    "970433": "Vietbank",
+    "970419": "NCB",
+    "970400": "Saigonbank",
+    "970430": "PGBank",
+    "970425": "ABBANK",
+    "970446": "Co-opBank",
+    "970421": "VRB",
+    "970424": "Shinhan Bank",
+    "970458": "UOB",
+    "970439": "Public Bank",
+}
+
 
 @dataclass(frozen=True)
 class Transfer:

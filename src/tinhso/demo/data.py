@@ -28,6 +28,7 @@ from tinhso.core.text import fold
 from tinhso.demo.catalog import load_catalog
 from tinhso.demo.datahub import load_datahub
 from tinhso.demo.documents import load_documents
+from tinhso.demo.market import load_market
 from tinhso.demo.reporting import load_reporting
 
 # One well-known password for every demo account (passes Django's validators).
@@ -158,6 +159,13 @@ OFFICIALS: list[Official] = [
         "Chuyên viên Phòng Tổng hợp, Kế hoạch",
         Role.REPORTING_OFFICER,
         "03",
+    ),
+    Official(
+        "sanocop",
+        "Nguyễn Thị Bích Ngọc",
+        "Chuyên viên Phòng Quản lý thương mại, phụ trách sàn OCOP",
+        Role.MARKET_OFFICER,
+        "11",
     ),
     Official(
         "quantri",
@@ -530,6 +538,21 @@ def load_demo(
         shared = load_datahub(officer, units["07"], province)
         report.created.update({k: n for k, n in shared.items() if n})
         say("data sharing: services, a client system, open datasets")
+        shop = load_market(
+            officer=User.objects.get(username="sanocop"),
+            communes=list(
+                OrgUnit.objects.filter(
+                    legacy=False, kind=OrgUnitKind.COMMUNE, parent=province
+                ).order_by("code")
+            ),
+            home=communes[0],
+            citizen=citizen,
+            ensure_account=lambda kind, identifier, name, phone: _ensure_public(
+                report, kind=kind, identifier=identifier, full_name=name, phone=phone
+            ),
+        )
+        report.created.update({k: n for k, n in shop.items() if n})
+        say("OCOP market: producers, products, orders paid by VietQR and in cash")
         center = load_reporting(
             admin=admin,
             province=province,

@@ -16,7 +16,6 @@ from typing import Any
 
 from django.db.models import (
     BooleanField,
-    Count,
     Exists,
     F,
     Func,
@@ -24,8 +23,6 @@ from django.db.models import (
     Q,
     QuerySet,
 )
-from django.db.models.functions import TruncDate
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tinhso.core import metrics
@@ -33,12 +30,7 @@ from tinhso.core.metrics import Figure, Indicator
 from tinhso.documents.constants import Secrecy
 from tinhso.documents.models import Dispatch, IncomingDocument, OutgoingDocument
 
-
-def _bounds(first: dt.date, last: dt.date) -> tuple[dt.datetime, dt.datetime]:
-    zone = timezone.get_current_timezone()
-    start = dt.datetime.combine(first, dt.time(), tzinfo=zone)
-    after = dt.datetime.combine(last + dt.timedelta(days=1), dt.time(), tzinfo=zone)
-    return start, after
+_bounds = metrics.bounds
 
 
 def _daily(
@@ -51,31 +43,11 @@ def _daily(
     counted: Any = None,
     share: bool = False,
 ) -> list[Figure]:
-    """Group ``rows`` by ``unit`` and local day of ``when`` within the days asked.
-
-    Without ``counted`` the value is the number of rows; with it, the number
-    of rows meeting it, and ``total`` the number of rows.
-    """
-    start, after = _bounds(first, last)
-    grouped = (
-        rows.filter(**{f"{when}__gte": start, f"{when}__lt": after})
-        .annotate(day=TruncDate(when, tzinfo=timezone.get_current_timezone()))
-        .values(unit, "day")
-        .annotate(
-            total=Count("pk"),
-            value=Count("pk", filter=counted) if counted is not None else Count("pk"),
-        )
-        .order_by(unit, "day")
+    """Without ``counted`` the value is the number of rows; with it, the
+    number of rows meeting it, and ``total`` the number of rows."""
+    return metrics.daily(
+        rows, when, first, last, unit=unit, counted=counted, share=share
     )
-    return [
-        Figure(
-            unit_id=row[unit],
-            day=row["day"],
-            value=row["value"],
-            total=row["total"] if share else None,
-        )
-        for row in grouped
-    ]
 
 
 class _HasIntactSignature(Func):

@@ -25,7 +25,7 @@ from typing import Any
 
 from django.db import connection, transaction
 from django.db.models import Count, DateField, F, Max, Min, Q, QuerySet, Sum
-from django.db.models.functions import TruncDate, TruncMonth
+from django.db.models.functions import TruncMonth
 from django.db.models.signals import post_delete, post_save, pre_save
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -439,28 +439,7 @@ def _daily(
     unit: str = "agency_id",
     counted: Q | None = None,
 ) -> list[Figure]:
-    zone = timezone.get_current_timezone()
-    start = dt.datetime.combine(first, dt.time(), tzinfo=zone)
-    after = dt.datetime.combine(last + dt.timedelta(days=1), dt.time(), tzinfo=zone)
-    grouped = (
-        rows.filter(**{f"{when}__gte": start, f"{when}__lt": after})
-        .annotate(day=TruncDate(when, tzinfo=zone))
-        .values(unit, "day")
-        .annotate(
-            value=Count("pk", filter=counted) if counted is not None else Count("pk"),
-            total=Count("pk"),
-        )
-        .order_by(unit, "day")
-    )
-    return [
-        Figure(
-            unit_id=row[unit],
-            day=row["day"],
-            value=row["value"],
-            total=row["total"] if counted is not None else None,
-        )
-        for row in grouped
-    ]
+    return metrics.daily(rows, when, first, last, unit=unit, counted=counted)
 
 
 def received(first: dt.date, last: dt.date) -> list[Figure]:

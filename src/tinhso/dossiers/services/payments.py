@@ -9,22 +9,17 @@ returns the first outcome and changes nothing.
 """
 
 import datetime as dt
-import hashlib
-import hmac
-import json
 import re
 import secrets
-from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from tinhso.accounts.models import Role, User
 from tinhso.accounts.policies import holds_role
-from tinhso.core import audit, numbering, vietqr
+from tinhso.core import audit, bankfeed, numbering, vietqr
 from tinhso.core.errors import DomainError, Forbidden, NotFound
 from tinhso.core.text import nfc
 from tinhso.dossiers.constants import (
@@ -42,7 +37,7 @@ from tinhso.dossiers.services import notifications
 # No 0/O, 1/I: a reference someone reads aloud or types from paper.
 _ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
 REFERENCE_RE = re.compile(r"\bHS([2-9A-HJ-NP-Z]{10})\b", re.IGNORECASE)
-SIGNATURE_HEADER = "X-Tinhso-Signature"
+SIGNATURE_HEADER = bankfeed.SIGNATURE_HEADER
 
 
 def fees_due(procedure: Procedure) -> int:
@@ -211,66 +206,23 @@ def settle_credit(
     return credit
 
 
-def notify_secret() -> bytes:
-    return settings.PAYMENT_NOTIFY_SECRET.encode()
-
-
 def sign(body: bytes) -> str:
     """The signature header value the bank puts on ``body``."""
-    return "sha256=" + hmac.new(notify_secret(), body, hashlib.sha256).hexdigest()
+    return bankfeed.sign(body, settings.PAYMENT_NOTIFY_SECRET)
 
 
-def _verified(body: bytes, signature: str | None) -> dict[str, Any]:
-    if not signature or not hmac.compare_digest(sign(body), signature.strip()):
-        raise DomainError(
-            "bank_signature_invalid",
-            _("Chữ ký của thông báo không hợp lệ; thông báo bị bỏ qua."),
-            status=401,
-        )
-    try:
-        data = json.loads(body)
-    except ValueError:
-        data = None
-    fields = ("transaction_id", "amount", "description", "credited_at", "account")
-    if not isinstance(data, dict) or any(k not in data for k in fields):
-        raise DomainError(
-            "bank_notification_malformed",
-            _("Thông báo cần các trường: %(fields)s.") % {"fields": ", ".join(fields)},
-        )
-    credited = (
-        parse_datetime(data["credited_at"])
-        if isinstance(data["credited_at"], str)
-        else None
-    )
-    amount = data["amount"]
-    if (
-        credited is None
-        or credited.tzinfo is None
-        or not isinstance(amount, int)
-        or isinstance(amount, bool)
-        or amount <= 0
-        or not isinstance(data["transaction_id"], str)
-        or not 0 < len(data["transaction_id"]) <= 64
-        or not isinstance(data["description"], str)
-    ):
-        raise DomainError(
-            "bank_notification_malformed",
-            _(
-                "Thông báo có trường sai kiểu: số tiền là số nguyên dương, thời gian "
-                "theo ISO 8601 có múi giờ."
-            ),
-        )
-    if str(data["account"]) != settings.PAYMENT_ACCOUNT:
+def _verified(body: bytes, signature: str | None) -> bankfeed.Credit:
+    credit = bankfeed.read(body, signature, settings.PAYMENT_NOTIFY_SECRET)
+    if credit.account != settings.PAYMENT_ACCOUNT:
         raise DomainError(
             "bank_wrong_account",
             _("Giao dịch không vào tài khoản thu của nền tảng."),
         )
-    data["credited_at"] = credited
-    return data
+    return credit
 
 
-def _match(data: dict[str, Any]) -> tuple[str, Payment | None]:
-    found = REFERENCE_RE.search(data["description"])
+def _match(data: bankfeed.Credit) -> tuple[str, Payment | None]:
+    found = REFERENCE_RE.search(data.description)
     payment = (
         Payment.objects.select_for_update()
         .select_related("dossier")
@@ -285,7 +237,7 @@ def _match(data: dict[str, Any]) -> tuple[str, Payment | None]:
         return BankOutcome.ALREADY_PAID, payment
     if payment.dossier.status not in OPEN_STATUSES:
         return BankOutcome.DOSSIER_CLOSED, payment
-    if payment.amount != data["amount"]:
+    if payment.amount != data.amount:
         return BankOutcome.WRONG_AMOUNT, payment
     return BankOutcome.PAID, payment
 
@@ -298,19 +250,17 @@ def record_bank_notification(
     Only an exact amount with a known reference marks a payment paid; any
     other credit is kept for an officer to settle by hand."""
     data = _verified(body, signature)
-    seen = BankNotification.objects.filter(
-        transaction_id=data["transaction_id"]
-    ).first()
+    seen = BankNotification.objects.filter(transaction_id=data.transaction_id).first()
     if seen is not None:
         return seen, False
     try:
         with transaction.atomic():
             outcome, payment = _match(data)
             notification = BankNotification.objects.create(
-                transaction_id=data["transaction_id"],
-                amount=data["amount"],
-                description=data["description"][:300],
-                credited_at=data["credited_at"],
+                transaction_id=data.transaction_id,
+                amount=data.amount,
+                description=data.description[:300],
+                credited_at=data.credited_at,
                 outcome=outcome,
                 payment=payment,
             )
@@ -318,22 +268,20 @@ def record_bank_notification(
                 _paid(
                     payment,
                     PaymentMethod.VIETQR,
-                    data["credited_at"],
+                    data.credited_at,
                     None,
-                    data["transaction_id"],
+                    data.transaction_id,
                 )
             audit.record(
                 AUDIT_BANK_NOTIFIED,
                 obj=payment.dossier if payment else notification,
                 detail={
-                    "transaction": data["transaction_id"],
-                    "amount": data["amount"],
+                    "transaction": data.transaction_id,
+                    "amount": data.amount,
                     "outcome": outcome,
                 },
             )
     except IntegrityError:
         # The same transaction, notified twice at once: the other one won.
-        return BankNotification.objects.get(
-            transaction_id=data["transaction_id"]
-        ), False
+        return BankNotification.objects.get(transaction_id=data.transaction_id), False
     return notification, True

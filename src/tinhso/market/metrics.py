@@ -1,0 +1,134 @@
+"""The marketplace's indicators for reporting, each figure per producer's
+commune and day.
+
+Orders count on the day they were placed; money on the day it was paid
+(VietQR credited, or cash taken on delivery), leaving out orders cancelled
+since. Listed products are a daily count, by star rating, read from when
+each product went on sale and when it last stopped being on sale.
+"""
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Callable
+
+from django.db.models import Q, QuerySet, Sum
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from tinhso.core import metrics
+from tinhso.core.metrics import Figure, Indicator
+from tinhso.market.constants import OrderStatus, PaymentMethod
+from tinhso.market.models import Order, Product
+
+UNIT = "producer__commune_id"
+
+
+def _paid() -> QuerySet[Order]:
+    return Order.objects.filter(paid_at__isnull=False).exclude(
+        status=OrderStatus.CANCELLED
+    )
+
+
+def orders(first: dt.date, last: dt.date) -> list[Figure]:
+    return metrics.daily(Order.objects.all(), "placed_at", first, last, unit=UNIT)
+
+
+def transaction_value(first: dt.date, last: dt.date) -> list[Figure]:
+    return metrics.daily(
+        _paid(), "paid_at", first, last, unit=UNIT, value=Sum("amount")
+    )
+
+
+def paid_cashless(first: dt.date, last: dt.date) -> list[Figure]:
+    return metrics.daily(
+        _paid(),
+        "paid_at",
+        first,
+        last,
+        unit=UNIT,
+        counted=Q(payment_method=PaymentMethod.VIETQR),
+    )
+
+
+def _listed(stars: int | None) -> Callable[[dt.date, dt.date], list[Figure]]:
+    def compute(first: dt.date, last: dt.date) -> list[Figure]:
+        products = Product.objects.filter(first_listed_at__isnull=False)
+        if stars is not None:
+            products = products.filter(stars=stars)
+        # +1 on the day a product went on sale, -1 on the day it stopped.
+        changes: dict[int, dict[dt.date, int]] = defaultdict(lambda: defaultdict(int))
+        for unit_id, listed, unlisted in products.values_list(
+            "producer__commune_id", "first_listed_at", "unlisted_at"
+        ):
+            changes[unit_id][timezone.localdate(listed)] += 1
+            if unlisted is not None:
+                changes[unit_id][timezone.localdate(unlisted)] -= 1
+        figures = []
+        for unit_id, by_day in changes.items():
+            level = sum(n for day, n in by_day.items() if day < first)
+            if level == 0 and not any(first <= day <= last for day in by_day):
+                continue
+            day = first
+            while day <= last:
+                level += by_day.get(day, 0)
+                figures.append(Figure(unit_id=unit_id, day=day, value=level))
+                day += dt.timedelta(days=1)
+        return figures
+
+    return compute
+
+
+INDICATORS = [
+    Indicator(
+        code="market.san_pham",
+        label=_("Sản phẩm OCOP đang bán trên sàn"),
+        description=_("Số sản phẩm OCOP đang bán trên sàn vào cuối mỗi ngày."),
+        compute=_listed(None),
+    ),
+    Indicator(
+        code="market.san_pham_3sao",
+        label=_("Sản phẩm OCOP 3 sao đang bán trên sàn"),
+        description=_("Số sản phẩm OCOP 3 sao đang bán vào cuối mỗi ngày."),
+        compute=_listed(3),
+    ),
+    Indicator(
+        code="market.san_pham_4sao",
+        label=_("Sản phẩm OCOP 4 sao đang bán trên sàn"),
+        description=_("Số sản phẩm OCOP 4 sao đang bán vào cuối mỗi ngày."),
+        compute=_listed(4),
+    ),
+    Indicator(
+        code="market.san_pham_5sao",
+        label=_("Sản phẩm OCOP 5 sao đang bán trên sàn"),
+        description=_("Số sản phẩm OCOP 5 sao đang bán vào cuối mỗi ngày."),
+        compute=_listed(5),
+    ),
+    Indicator(
+        code="market.don_hang",
+        label=_("Đơn hàng trên sàn OCOP"),
+        description=_("Số đơn hàng người mua đặt trong kỳ."),
+        compute=orders,
+    ),
+    Indicator(
+        code="market.gia_tri",
+        label=_("Giá trị giao dịch trên sàn OCOP"),
+        description=_(
+            "Tổng tiền (đồng) các đơn đã thanh toán trong kỳ, không tính đơn đã hủy."
+        ),
+        compute=transaction_value,
+    ),
+    Indicator(
+        code="market.khong_tien_mat",
+        label=_("Tỷ lệ đơn OCOP thanh toán không dùng tiền mặt"),
+        description=_(
+            "Đơn thanh toán bằng VietQR trên tổng số đơn đã thanh toán trong kỳ."
+        ),
+        compute=paid_cashless,
+        share=True,
+    ),
+]
+
+
+def register_indicators() -> None:
+    for indicator in INDICATORS:
+        metrics.register(indicator)

@@ -1,0 +1,78 @@
+"""Who may do what on the OCOP marketplace.
+
+A producer's own account manages its listings and its orders. Market
+officers approve producers and products and watch every order; they never
+handle a producer's money. A buyer sees an order they placed signed in, or
+with the order's access key when they bought as a guest.
+"""
+
+import hmac
+from typing import Any
+
+from tinhso.accounts.models import Role
+from tinhso.accounts.policies import holds_role, is_official
+from tinhso.market.constants import OrderStatus, ProducerStatus
+from tinhso.market.models import Order, Producer, Product
+
+
+def is_market_officer(user: Any) -> bool:
+    return is_official(user) and (
+        holds_role(user, Role.MARKET_OFFICER) or holds_role(user, Role.ADMINISTRATOR)
+    )
+
+
+def producer_of(user: Any) -> Producer | None:
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return Producer.objects.filter(owner=user).select_related("commune").first()
+
+
+def can_register_producer(user: Any) -> bool:
+    """Businesses and business households sign up their own producer."""
+    return (
+        getattr(user, "is_authenticated", False)
+        and not is_official(user)
+        and producer_of(user) is None
+    )
+
+
+def can_sell(user: Any) -> bool:
+    """The seller's pages: a producer's own account, approved or not yet."""
+    return producer_of(user) is not None
+
+
+def can_manage_product(user: Any, product: Product) -> bool:
+    return getattr(user, "is_authenticated", False) and (
+        product.producer.owner_id == user.pk
+    )
+
+
+def can_sell_now(producer: Producer) -> bool:
+    return producer.status == ProducerStatus.APPROVED
+
+
+def can_handle_order(user: Any, order: Order) -> bool:
+    """Confirming payment, shipping, delivering, cancelling: the producer."""
+    return getattr(user, "is_authenticated", False) and (
+        order.producer.owner_id == user.pk
+    )
+
+
+def can_view_order(user: Any, order: Order, key: str = "") -> bool:
+    if key and hmac.compare_digest(key, order.access_key):
+        return True
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return (
+        order.buyer_id == user.pk
+        or can_handle_order(user, order)
+        or is_market_officer(user)
+    )
+
+
+def can_cancel_as_buyer(user: Any, order: Order, key: str = "") -> bool:
+    """A buyer may cancel an order nobody has paid or shipped yet."""
+    return order.status == OrderStatus.PLACED and (
+        (bool(key) and hmac.compare_digest(key, order.access_key))
+        or (getattr(user, "is_authenticated", False) and order.buyer_id == user.pk)
+    )
