@@ -17,7 +17,9 @@ from tinhso.core.models import AuditEntry, OrgUnit, OrgUnitKind
 from tinhso.demo import data
 from tinhso.dossiers.constants import ProcedureLevel
 from tinhso.dossiers.models import Procedure
-from tinhso.reporting.models import Round, Target
+from tinhso.market.constants import OrderStatus, PaymentMethod, ProductStatus
+from tinhso.market.models import Order, Product
+from tinhso.reporting.models import MonthlyFact, Round, Target
 from tinhso.reporting.selectors.reports import rollup
 
 pytestmark = pytest.mark.django_db
@@ -101,15 +103,26 @@ def test_demo_province_has_every_role_and_runs_twice_unchanged() -> None:
         .value
         == 85
     )
+    # The OCOP market: 4-star products on sale, an order paid by VietQR and
+    # delivered, and its figures in the operations center's facts.
+    on_sale = Product.objects.filter(status=ProductStatus.LISTED)
+    assert on_sale.count() >= 6 and on_sale.filter(stars=4).exists()
+    assert Order.objects.filter(
+        payment_method=PaymentMethod.VIETQR, status=OrderStatus.DELIVERED
+    ).exists()
+    assert MonthlyFact.objects.filter(
+        indicator__code="kt.ocop_khong_tien_mat", value__gt=0
+    ).exists()
     # The administrator's second factor is set up and works.
     device = TOTPDevice.objects.get(user=admin.user)
     assert device.confirmed_at is not None
     assert device.secret in first
     # Citizen and business can sign in: phone verified, active.
-    citizen = User.objects.get(kind=AccountKind.CITIZEN)
+    citizen = User.objects.get(full_name="Nguyễn Thị Mai Hương")
+    assert citizen.kind == AccountKind.CITIZEN
     assert re.fullmatch(r"008\d{9}", citizen.username)
-    business = User.objects.get(kind=AccountKind.BUSINESS)
-    assert re.fullmatch(r"\d{10}", business.username)
+    business = User.objects.get(username="5100312458")
+    assert business.kind == AccountKind.BUSINESS
     for user in (citizen, business):
         assert user.is_active and user.phone_verified_at is not None
 
@@ -189,6 +202,9 @@ def test_demo_for_another_province() -> None:
     )
     assert selectors.ancestors(commune) == [province, commune]
     assert User.objects.get(kind=AccountKind.CITIZEN).username.startswith("042")
+    # The demo's OCOP producers are Tuyên Quang's: another province's market
+    # starts empty.
+    assert not User.objects.filter(username="5100312458").exists()
 
 
 def test_unknown_province_is_refused() -> None:

@@ -88,8 +88,7 @@ def listed(
     return products.review(officer, made, approve=True)
 
 
-@pytest.fixture
-def market(db: None) -> Market:
+def build() -> Market:
     province = factories.province()
     communes = [
         factories.orgunit(kind=OrgUnitKind.COMMUNE, name=name, parent=province)
@@ -154,6 +153,11 @@ def market(db: None) -> Market:
             group=ProductGroup.TEXTILE,
         ),
     )
+
+
+@pytest.fixture
+def market(db: None) -> Market:
+    return build()
 
 
 def buyer(market: Market) -> orders.Buyer:

@@ -538,7 +538,25 @@ def load_demo(
         shared = load_datahub(officer, units["07"], province)
         report.created.update({k: n for k, n in shared.items() if n})
         say("data sharing: services, a client system, open datasets")
+
+        def producer_account(kind: str, identifier: str, name: str, phone: str) -> User:
+            user = _ensure_public(
+                report, kind=kind, identifier=identifier, full_name=name, phone=phone
+            )
+            if all(login.username != user.username for login in report.logins):
+                report.logins.append(
+                    Login(
+                        _("Chủ thể OCOP"),
+                        user.username,
+                        DEMO_PASSWORD,
+                        user.full_name,
+                        "—",
+                    )
+                )
+            return user
+
         shop = load_market(
+            province_code=province_code,
             officer=User.objects.get(username="sanocop"),
             communes=list(
                 OrgUnit.objects.filter(
@@ -547,9 +565,7 @@ def load_demo(
             ),
             home=communes[0],
             citizen=citizen,
-            ensure_account=lambda kind, identifier, name, phone: _ensure_public(
-                report, kind=kind, identifier=identifier, full_name=name, phone=phone
-            ),
+            ensure_account=producer_account,
         )
         report.created.update({k: n for k, n in shop.items() if n})
         say("OCOP market: producers, products, orders paid by VietQR and in cash")

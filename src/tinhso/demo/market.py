@@ -72,209 +72,213 @@ F, D, H, T, C = (
 )
 
 # Believable, not real: made-up tax codes, accounts and certificate numbers.
-PRODUCERS: list[DemoProducer] = [
-    DemoProducer(
-        "5100312458",
-        "Hợp tác xã Chè Shan tuyết Cao Bồ",
-        ProducerKind.COOPERATIVE,
-        952,
-        "Thôn Làng Khẻn",
-        "Lương Văn Hải",
-        "0987654321",
-        "970405",
-        "8800205312458",
-        "HTX CHE SHAN TUYET CAO BO",
-        (
-            DemoProduct(
-                "Hồng trà Shan tuyết Cao Bồ hộp 100 g",
-                D,
-                5,
-                "125/QĐ-UBND",
-                400,
-                420_000,
-                "hộp",
-                60,
-                "Hồng trà lên men từ búp chè Shan tuyết cổ thụ trên 100 năm tuổi ở độ "
-                "cao 1.000 m, hái tay một tôm hai lá. Nước màu hổ phách, vị ngọt hậu, "
-                "hương mật ong.",
-                (122, 52, 30),
-            ),
-            DemoProduct(
-                "Chè xanh Shan tuyết Cao Bồ túi 200 g",
-                D,
-                4,
-                "126/QĐ-UBND",
-                400,
-                250_000,
-                "túi",
-                120,
-                "Chè xanh sao suốt thủ công từ cây chè Shan tuyết cổ thụ; nước xanh "
-                "vàng, vị chát dịu, ngọt hậu.",
-                (64, 110, 48),
-            ),
-        ),
-    ),
-    DemoProducer(
-        "5100451236",
-        "Hợp tác xã Mật ong bạc hà Mèo Vạc",
-        ProducerKind.COOPERATIVE,
-        769,
-        "Tổ dân phố 2",
-        "Sùng Mí Chá",
-        "0912003344",
-        "970418",
-        "31410000451236",
-        "HTX MAT ONG BAC HA MEO VAC",
-        (
-            DemoProduct(
-                "Mật ong bạc hà Mèo Vạc chai 500 ml",
-                F,
-                4,
-                "88/QĐ-UBND",
-                300,
-                450_000,
-                "chai",
-                40,
-                "Mật ong từ hoa bạc hà dại nở vào mùa đông trên cao nguyên đá Đồng "
-                "Văn; màu vàng óng, vị ngọt thanh, hơi the.",
-                (196, 140, 20),
-            ),
-            DemoProduct(
-                "Mật ong bạc hà Mèo Vạc lọ 250 ml",
-                F,
-                3,
-                "89/QĐ-UBND",
-                300,
-                250_000,
-                "lọ",
-                3,
-                "Lọ nhỏ làm quà; cùng mật ong bạc hà của hợp tác xã.",
-                (214, 166, 40),
+# Tuyên Quang's (with the former Hà Giang's) specialties; other provinces'
+# demos start with an empty marketplace.
+PRODUCERS: dict[int, list[DemoProducer]] = {
+    8: [
+        DemoProducer(
+            "5100312458",
+            "Hợp tác xã Chè Shan tuyết Cao Bồ",
+            ProducerKind.COOPERATIVE,
+            952,
+            "Thôn Làng Khẻn",
+            "Lương Văn Hải",
+            "0987654321",
+            "970405",
+            "8800205312458",
+            "HTX CHE SHAN TUYET CAO BO",
+            (
+                DemoProduct(
+                    "Hồng trà Shan tuyết Cao Bồ hộp 100 g",
+                    D,
+                    5,
+                    "125/QĐ-UBND",
+                    400,
+                    420_000,
+                    "hộp",
+                    60,
+                    "Hồng trà lên men từ búp chè Shan tuyết cổ thụ trên 100 năm tuổi ở độ "
+                    "cao 1.000 m, hái tay một tôm hai lá. Nước màu hổ phách, vị ngọt hậu, "
+                    "hương mật ong.",
+                    (122, 52, 30),
+                ),
+                DemoProduct(
+                    "Chè xanh Shan tuyết Cao Bồ túi 200 g",
+                    D,
+                    4,
+                    "126/QĐ-UBND",
+                    400,
+                    250_000,
+                    "túi",
+                    120,
+                    "Chè xanh sao suốt thủ công từ cây chè Shan tuyết cổ thụ; nước xanh "
+                    "vàng, vị chát dịu, ngọt hậu.",
+                    (64, 110, 48),
+                ),
             ),
         ),
-    ),
-    DemoProducer(
-        "5100523987",
-        "Công ty TNHH Cam sành Bắc Quang",
-        ProducerKind.ENTERPRISE,
-        1153,
-        "Thôn Tân Thành",
-        "Nguyễn Văn Khánh",
-        "0915667788",
-        "970436",
-        "1025523987",
-        "CONG TY TNHH CAM SANH BAC QUANG",
-        (
-            DemoProduct(
-                "Cam sành Bắc Quang hộp 5 kg",
-                F,
-                4,
-                "210/QĐ-UBND",
-                200,
-                220_000,
-                "hộp",
-                200,
-                "Cam sành vỏ xanh, múi vàng, mọng nước, trồng theo VietGAP; thu hoạch "
-                "từ tháng 11 đến tháng 1.",
-                (226, 120, 24),
+        DemoProducer(
+            "5100451236",
+            "Hợp tác xã Mật ong bạc hà Mèo Vạc",
+            ProducerKind.COOPERATIVE,
+            769,
+            "Tổ dân phố 2",
+            "Sùng Mí Chá",
+            "0912003344",
+            "970418",
+            "31410000451236",
+            "HTX MAT ONG BAC HA MEO VAC",
+            (
+                DemoProduct(
+                    "Mật ong bạc hà Mèo Vạc chai 500 ml",
+                    F,
+                    4,
+                    "88/QĐ-UBND",
+                    300,
+                    450_000,
+                    "chai",
+                    40,
+                    "Mật ong từ hoa bạc hà dại nở vào mùa đông trên cao nguyên đá Đồng "
+                    "Văn; màu vàng óng, vị ngọt thanh, hơi the.",
+                    (196, 140, 20),
+                ),
+                DemoProduct(
+                    "Mật ong bạc hà Mèo Vạc lọ 250 ml",
+                    F,
+                    3,
+                    "89/QĐ-UBND",
+                    300,
+                    250_000,
+                    "lọ",
+                    3,
+                    "Lọ nhỏ làm quà; cùng mật ong bạc hà của hợp tác xã.",
+                    (214, 166, 40),
+                ),
             ),
         ),
-    ),
-    DemoProducer(
-        "008183001234",
-        "Hộ kinh doanh Thào Thị Mỷ",
-        ProducerKind.HOUSEHOLD,
-        715,
-        "Thôn Lô Lô Chải",
-        "Thào Thị Mỷ",
-        "0978112233",
-        "970405",
-        "8800200183001",
-        "THAO THI MY",
-        (
-            DemoProduct(
-                "Khăn thổ cẩm lanh dệt tay Lũng Cú",
-                T,
-                3,
-                "301/QĐ-UBND",
-                150,
-                350_000,
-                "chiếc",
-                25,
-                "Khăn dệt tay từ sợi lanh, nhuộm chàm, thêu hoa văn truyền thống của "
-                "người Mông; mỗi chiếc mất khoảng một tuần.",
-                (40, 52, 110),
+        DemoProducer(
+            "5100523987",
+            "Công ty TNHH Cam sành Bắc Quang",
+            ProducerKind.ENTERPRISE,
+            1153,
+            "Thôn Tân Thành",
+            "Nguyễn Văn Khánh",
+            "0915667788",
+            "970436",
+            "1025523987",
+            "CONG TY TNHH CAM SANH BAC QUANG",
+            (
+                DemoProduct(
+                    "Cam sành Bắc Quang hộp 5 kg",
+                    F,
+                    4,
+                    "210/QĐ-UBND",
+                    200,
+                    220_000,
+                    "hộp",
+                    200,
+                    "Cam sành vỏ xanh, múi vàng, mọng nước, trồng theo VietGAP; thu hoạch "
+                    "từ tháng 11 đến tháng 1.",
+                    (226, 120, 24),
+                ),
             ),
         ),
-    ),
-    DemoProducer(
-        "5100634521",
-        "Hợp tác xã Dược liệu Quản Bạ",
-        ProducerKind.COOPERATIVE,
-        874,
-        "Thôn Nặm Đăm",
-        "Vàng Thị Dính",
-        "0966554433",
-        "970446",
-        "0011006345210",
-        "HTX DUOC LIEU QUAN BA",
-        (
-            DemoProduct(
-                "Trà giảo cổ lam Quản Bạ hộp 20 túi lọc",
-                H,
-                3,
-                "77/QĐ-UBND",
-                500,
-                95_000,
-                "hộp",
-                80,
-                "Giảo cổ lam trồng dưới tán rừng, sấy lạnh, đóng túi lọc tiện dùng.",
-                (52, 96, 64),
-            ),
-            DemoProduct(
-                "Cao lá tắm người Dao Quản Bạ chai 300 ml",
-                H,
-                4,
-                "415/QĐ-UBND",
-                30,
-                180_000,
-                "chai",
-                50,
-                "Cao cô đặc từ hơn 20 loại lá rừng theo bài thuốc của người Dao đỏ.",
-                (92, 70, 40),
-                listed=False,
+        DemoProducer(
+            "008183001234",
+            "Hộ kinh doanh Thào Thị Mỷ",
+            ProducerKind.HOUSEHOLD,
+            715,
+            "Thôn Lô Lô Chải",
+            "Thào Thị Mỷ",
+            "0978112233",
+            "970405",
+            "8800200183001",
+            "THAO THI MY",
+            (
+                DemoProduct(
+                    "Khăn thổ cẩm lanh dệt tay Lũng Cú",
+                    T,
+                    3,
+                    "301/QĐ-UBND",
+                    150,
+                    350_000,
+                    "chiếc",
+                    25,
+                    "Khăn dệt tay từ sợi lanh, nhuộm chàm, thêu hoa văn truyền thống của "
+                    "người Mông; mỗi chiếc mất khoảng một tuần.",
+                    (40, 52, 110),
+                ),
             ),
         ),
-    ),
-    DemoProducer(
-        "5100745698",
-        "Hợp tác xã Bánh tam giác mạch Đồng Văn",
-        ProducerKind.COOPERATIVE,
-        721,
-        "Thôn Phố Cũ",
-        "Vừ Mí Sính",
-        "0944332211",
-        "970422",
-        "0510745698",
-        "HTX BANH TAM GIAC MACH DONG VAN",
-        (
-            DemoProduct(
-                "Bánh tam giác mạch Đồng Văn túi 10 chiếc",
-                F,
-                3,
-                "402/QĐ-UBND",
-                60,
-                60_000,
-                "túi",
-                100,
-                "Bánh làm từ bột hạt tam giác mạch xay đá, nướng than hoa.",
-                (150, 96, 130),
-                listed=False,
+        DemoProducer(
+            "5100634521",
+            "Hợp tác xã Dược liệu Quản Bạ",
+            ProducerKind.COOPERATIVE,
+            874,
+            "Thôn Nặm Đăm",
+            "Vàng Thị Dính",
+            "0966554433",
+            "970446",
+            "0011006345210",
+            "HTX DUOC LIEU QUAN BA",
+            (
+                DemoProduct(
+                    "Trà giảo cổ lam Quản Bạ hộp 20 túi lọc",
+                    H,
+                    3,
+                    "77/QĐ-UBND",
+                    500,
+                    95_000,
+                    "hộp",
+                    80,
+                    "Giảo cổ lam trồng dưới tán rừng, sấy lạnh, đóng túi lọc tiện dùng.",
+                    (52, 96, 64),
+                ),
+                DemoProduct(
+                    "Cao lá tắm người Dao Quản Bạ chai 300 ml",
+                    H,
+                    4,
+                    "415/QĐ-UBND",
+                    30,
+                    180_000,
+                    "chai",
+                    50,
+                    "Cao cô đặc từ hơn 20 loại lá rừng theo bài thuốc của người Dao đỏ.",
+                    (92, 70, 40),
+                    listed=False,
+                ),
             ),
         ),
-        approved=False,
-    ),
-]
+        DemoProducer(
+            "5100745698",
+            "Hợp tác xã Bánh tam giác mạch Đồng Văn",
+            ProducerKind.COOPERATIVE,
+            721,
+            "Thôn Phố Cũ",
+            "Vừ Mí Sính",
+            "0944332211",
+            "970422",
+            "0510745698",
+            "HTX BANH TAM GIAC MACH DONG VAN",
+            (
+                DemoProduct(
+                    "Bánh tam giác mạch Đồng Văn túi 10 chiếc",
+                    F,
+                    3,
+                    "402/QĐ-UBND",
+                    60,
+                    60_000,
+                    "túi",
+                    100,
+                    "Bánh làm từ bột hạt tam giác mạch xay đá, nướng than hoa.",
+                    (150, 96, 130),
+                    listed=False,
+                ),
+            ),
+            approved=False,
+        ),
+    ]
+}
 
 
 def _font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
@@ -470,6 +474,7 @@ def _orders(
 
 def load_market(
     *,
+    province_code: int,
     officer: User,
     communes: list[OrgUnit],
     home: OrgUnit,
@@ -480,7 +485,7 @@ def load_market(
     producer's own account, made as a business or household would."""
     made: Counter[str] = Counter()
     listed: dict[str, Product] = {}
-    for n, spec in enumerate(PRODUCERS):
+    for n, spec in enumerate(PRODUCERS.get(province_code, [])):
         # A household's tax code is its owner's personal ID: a citizen account.
         household = len(spec.tax_code) == 12
         owner = ensure_account(
@@ -494,5 +499,6 @@ def load_market(
             product = _product(item, producer, officer, made)
             if product.status == ProductStatus.LISTED:
                 listed[product.name] = product
-    _orders(citizen, listed, home, communes, made)
+    if listed:
+        _orders(citizen, listed, home, communes, made)
     return dict(made)

@@ -9,7 +9,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 from pydantic import BaseModel, ConfigDict
 
@@ -202,7 +202,7 @@ def place_order(request: HttpRequest, data: OrderIn) -> Any:
         ),
         data.payment_method,
     )
-    return 201, [_order_out(o) for o in placed]
+    return Status(201, [_order_out(o) for o in placed])
 
 
 def _order(request: HttpRequest, reference: str, key: str) -> Any:
