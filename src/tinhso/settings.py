@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "tinhso.datahub",
     "tinhso.reporting",
     "tinhso.market",
+    "tinhso.community",
     "tinhso.demo",
 ]
 

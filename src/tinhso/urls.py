@@ -20,6 +20,7 @@ urlpatterns = [
     path("", include("tinhso.datahub.urls")),
     path("", include("tinhso.reporting.urls")),
     path("", include("tinhso.market.urls")),
+    path("", include("tinhso.community.urls")),
     path("", include("tinhso.core.urls")),
 ]
 

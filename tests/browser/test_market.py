@@ -59,9 +59,7 @@ def test_a_guest_buys_on_a_phone_pays_by_vietqr_and_the_producer_ships(
 
     page.get_by_label("Họ và tên người nhận").fill("Trần Thị Hoa")
     page.get_by_label("Số điện thoại").fill("0903456789")
-    page.get_by_label("Xã, phường nhận hàng").select_option(
-        str(market.communes[1].pk)
-    )
+    page.get_by_label("Xã, phường nhận hàng").select_option(str(market.communes[1].pk))
     page.get_by_label("Địa chỉ nhận hàng").fill("Số 5, tổ dân phố 2")
     assert page.get_by_label("Chuyển khoản bằng mã VietQR").is_checked()
     page.get_by_role("button", name="Xác nhận đặt hàng").click()

@@ -12,6 +12,8 @@ import pytest
 
 from tests import factories
 from tinhso.accounts.models import AccountKind, Role, RoleAssignment, TOTPDevice, User
+from tinhso.community.constants import HelpKind
+from tinhso.community.models import Help, Team
 from tinhso.core import selectors
 from tinhso.core.models import AuditEntry, OrgUnit, OrgUnitKind
 from tinhso.demo import data
@@ -113,6 +115,15 @@ def test_demo_province_has_every_role_and_runs_twice_unchanged() -> None:
     assert MonthlyFact.objects.filter(
         indicator__code="kt.ocop_khong_tien_mat", value__gt=0
     ).exists()
+    # Community teams: a team in every demo village, members imported from
+    # the commune's list, a member's level-2 e-identity help logged.
+    assert (
+        Team.objects.count() == OrgUnit.objects.filter(kind=OrgUnitKind.VILLAGE).count()
+    )
+    assert Help.objects.filter(kind=HelpKind.EID_LEVEL_2).exists()
+    assert MonthlyFact.objects.filter(
+        indicator__code="xh.ho_tro_dinh_danh", value__gt=0
+    ).exists()
     # The administrator's second factor is set up and works.
     device = TOTPDevice.objects.get(user=admin.user)
     assert device.confirmed_at is not None
@@ -201,7 +212,8 @@ def test_demo_for_another_province() -> None:
         .org_unit
     )
     assert selectors.ancestors(commune) == [province, commune]
-    assert User.objects.get(kind=AccountKind.CITIZEN).username.startswith("042")
+    citizen = User.objects.get(full_name="Nguyễn Thị Mai Hương")
+    assert citizen.username.startswith("042")
     # The demo's OCOP producers are Tuyên Quang's: another province's market
     # starts empty.
     assert not User.objects.filter(username="5100312458").exists()

@@ -19,6 +19,7 @@ class Role(models.TextChoices):
     DATA_OFFICER = "data_officer", _("Cán bộ quản trị dữ liệu")
     REPORTING_OFFICER = "reporting_officer", _("Cán bộ báo cáo")
     MARKET_OFFICER = "market_officer", _("Cán bộ quản lý sàn OCOP")
+    COMMUNITY_OFFICER = "community_officer", _("Cán bộ phụ trách tổ công nghệ số")
     ADMINISTRATOR = "administrator", _("Quản trị hệ thống")
 
 

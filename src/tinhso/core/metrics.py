@@ -10,7 +10,8 @@ stay right.
 """
 
 import datetime as dt
-from collections.abc import Callable
+from collections import defaultdict
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -101,3 +102,34 @@ def daily(
         )
         for row in grouped
     ]
+
+
+def levels(
+    spans: Iterable[tuple[int, dt.date, dt.date | None]],
+    first: dt.date,
+    last: dt.date,
+    *,
+    totals: dict[int, int] | None = None,
+) -> list[Figure]:
+    """A daily count of things alive per unit, from each thing's ``(unit,
+    since, until)`` (``until`` the day it stopped counting, or None): a
+    figure for every day from ``first`` (or the unit's first thing) to
+    ``last``. ``totals`` makes each a share of the unit's total."""
+    changes: dict[int, dict[dt.date, int]] = defaultdict(lambda: defaultdict(int))
+    for unit_id, since, until in spans:
+        changes[unit_id][since] += 1
+        if until is not None:
+            changes[unit_id][until] -= 1
+    figures = []
+    for unit_id, by_day in changes.items():
+        level = sum(n for day, n in by_day.items() if day < first)
+        if level == 0 and not any(first <= day <= last for day in by_day):
+            continue
+        total = totals.get(unit_id, 0) if totals is not None else None
+        # Nothing before a unit's first change: no rows of zeros for years.
+        day = max(first, min(by_day))
+        while day <= last:
+            level += by_day.get(day, 0)
+            figures.append(Figure(unit_id=unit_id, day=day, value=level, total=total))
+            day += dt.timedelta(days=1)
+    return figures

@@ -26,6 +26,7 @@ from tinhso.core.errors import DomainError
 from tinhso.core.models import AuditEntry, OrgUnit, OrgUnitKind
 from tinhso.core.text import fold
 from tinhso.demo.catalog import load_catalog
+from tinhso.demo.community import load_community
 from tinhso.demo.datahub import load_datahub
 from tinhso.demo.documents import load_documents
 from tinhso.demo.market import load_market
@@ -166,6 +167,15 @@ OFFICIALS: list[Official] = [
         "Chuyên viên Phòng Quản lý thương mại, phụ trách sàn OCOP",
         Role.MARKET_OFFICER,
         "11",
+    ),
+    Official(
+        "congdong",
+        "Lê Thị Minh Nguyệt",
+        "Chuyên viên Phòng Chuyển đổi số, phụ trách tổ công nghệ số cộng đồng",
+        Role.COMMUNITY_OFFICER,
+        "province",
+        subtree=True,
+        works_in="07",
     ),
     Official(
         "quantri",
@@ -569,6 +579,35 @@ def load_demo(
         )
         report.created.update({k: n for k, n in shop.items() if n})
         say("OCOP market: producers, products, orders paid by VietQR and in cash")
+
+        def helper_account(identifier: str, name: str, phone: str) -> User:
+            user = _ensure_public(
+                report,
+                kind=AccountKind.CITIZEN,
+                identifier=identifier,
+                full_name=name,
+                phone=phone,
+            )
+            if all(login.username != user.username for login in report.logins):
+                report.logins.append(
+                    Login(
+                        _("Thành viên tổ công nghệ số"),
+                        user.username,
+                        DEMO_PASSWORD,
+                        user.full_name,
+                        "—",
+                    )
+                )
+            return user
+
+        teams = load_community(
+            officer=User.objects.get(username="congdong"),
+            province=province,
+            communes=communes,
+            ensure_helper=helper_account,
+        )
+        report.created.update({k: n for k, n in teams.items() if n})
+        say("community teams: members imported, help logged, a training session")
         center = load_reporting(
             admin=admin,
             province=province,

@@ -8,7 +8,6 @@ each product went on sale and when it last stopped being on sale.
 """
 
 import datetime as dt
-from collections import defaultdict
 from collections.abc import Callable
 
 from django.db.models import Q, QuerySet, Sum
@@ -55,25 +54,20 @@ def _listed(stars: int | None) -> Callable[[dt.date, dt.date], list[Figure]]:
         products = Product.objects.filter(first_listed_at__isnull=False)
         if stars is not None:
             products = products.filter(stars=stars)
-        # +1 on the day a product went on sale, -1 on the day it stopped.
-        changes: dict[int, dict[dt.date, int]] = defaultdict(lambda: defaultdict(int))
-        for unit_id, listed, unlisted in products.values_list(
-            "producer__commune_id", "first_listed_at", "unlisted_at"
-        ):
-            changes[unit_id][timezone.localdate(listed)] += 1
-            if unlisted is not None:
-                changes[unit_id][timezone.localdate(unlisted)] -= 1
-        figures = []
-        for unit_id, by_day in changes.items():
-            level = sum(n for day, n in by_day.items() if day < first)
-            if level == 0 and not any(first <= day <= last for day in by_day):
-                continue
-            day = first
-            while day <= last:
-                level += by_day.get(day, 0)
-                figures.append(Figure(unit_id=unit_id, day=day, value=level))
-                day += dt.timedelta(days=1)
-        return figures
+        return metrics.levels(
+            (
+                (
+                    unit_id,
+                    timezone.localdate(listed),
+                    timezone.localdate(unlisted) if unlisted else None,
+                )
+                for unit_id, listed, unlisted in products.values_list(
+                    "producer__commune_id", "first_listed_at", "unlisted_at"
+                )
+            ),
+            first,
+            last,
+        )
 
     return compute
 

@@ -1,0 +1,43 @@
+"""Checks the community services share."""
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+from tinhso.community import policies
+from tinhso.core.errors import DomainError, Forbidden
+from tinhso.core.models import OrgUnit, OrgUnitKind
+
+
+def may_manage(actor: Any, commune: OrgUnit) -> None:
+    if not policies.can_manage(actor, commune):
+        raise Forbidden(
+            "not_community_officer",
+            _("Chỉ cán bộ phụ trách tổ công nghệ số của %(unit)s làm được việc này.")
+            % {"unit": commune.name},
+        )
+
+
+def village_of(commune: OrgUnit, village: OrgUnit | None) -> OrgUnit | None:
+    if village is not None and (
+        village.kind != OrgUnitKind.VILLAGE or village.parent_id != commune.pk
+    ):
+        raise DomainError(
+            "village_not_in_commune",
+            _("Thôn, tổ dân phố không thuộc %(unit)s.") % {"unit": commune.name},
+            extra={"field": "village"},
+        )
+    return village
+
+
+def valid(obj: Any, exclude: list[str] | None = None) -> None:
+    try:
+        obj.full_clean(exclude=exclude)
+    except ValidationError as exc:
+        field, messages = next(iter(exc.message_dict.items()))
+        label = (
+            str(obj._meta.get_field(field).verbose_name) if field != "__all__" else ""
+        )
+        message = f"{label}: {messages[0]}" if label else messages[0]
+        raise DomainError("invalid", message, extra={"field": field}) from exc
