@@ -49,6 +49,10 @@ def test_a_guest_buys_on_a_phone_pays_by_vietqr_and_the_producer_ships(
     page.get_by_role("link", name="Mật ong bạc hà Mèo Vạc").click()
     assert page.locator("text=OCOP 4 sao").count() == 1
     # The photo is served by the platform, resized.
+    page.wait_for_function(
+        "() => { const i = document.querySelector('.gallery img');"
+        " return i && i.complete && i.naturalWidth > 0; }"
+    )
     shown = page.locator(".gallery img").first
     assert shown.evaluate("img => img.naturalWidth") == 1200
     page.get_by_label("Số lượng").fill("2")
@@ -89,6 +93,7 @@ def test_a_guest_buys_on_a_phone_pays_by_vietqr_and_the_producer_ships(
             "description": f"TRAN THI HOA {order.reference}",
             "credited_at": "2026-12-04T09:00:00+07:00",
             "account": "31410000451236",
+            "bank_bin": "970405",
         }
     ).encode()
     answer = page.request.post(

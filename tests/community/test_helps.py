@@ -14,7 +14,7 @@ from tests.community.conftest import Place
 from tinhso.community import policies, selectors
 from tinhso.community.constants import HelpKind, TrainingGroup
 from tinhso.community.models import Attendance, Course, Help, Session
-from tinhso.community.services import helps, training
+from tinhso.community.services import helps, teams, training
 from tinhso.core.errors import DomainError, Forbidden
 
 pytestmark = pytest.mark.django_db
@@ -66,8 +66,21 @@ def test_a_member_logs_help_in_the_teams_village(place: Place) -> None:
 def test_each_sees_the_activity_of_their_own_place(place: Place) -> None:
     helps.log(place.helper_account, given())
     team = place.team
-    assert policies.can_see_team(place.helper_account, team)
+    # A plain member logs help but does not open the team's page (its
+    # members' contacts, the households helped); the leader does.
+    assert not policies.can_see_team(place.helper_account, team)
     assert not policies.leads(place.helper_account, team)
+    leader_account = factories.citizen(
+        identifier="002088009999", full_name="Vàng Thị Dính", phone="0966554433"
+    )
+    teams.link_account(place.officer, place.leader, leader_account.username)
+    assert policies.can_see_team(leader_account, team)
+    with pytest.raises(DomainError, match="không mang số CCCD"):
+        teams.link_account(
+            place.officer,
+            place.leader,
+            factories.citizen(identifier="001093000222", phone="0911222333").username,
+        )
     assert policies.can_see_team(place.chairman, team)
     assert policies.can_see_team(place.province_officer, team)
     assert not policies.can_see_team(place.other_officer, team)

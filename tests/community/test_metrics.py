@@ -54,11 +54,18 @@ def test_help_and_levels_per_commune_and_day(place: Place) -> None:
     assert values("community.to", started - dt.timedelta(days=9), started) == [
         (here, started.isoformat(), 1, None),
     ]
-    # One village of three has a team.
-    assert values("community.thon_co_to", TODAY, TODAY) == [(here, day, 1, 3)]
+    # One village of three has a team; the other commune, none of its one,
+    # still counts in the province's share.
+    there = place.other_commune.pk
+    assert values("community.thon_co_to", TODAY, TODAY) == sorted(
+        [(here, day, 1, 3), (there, day, 0, 1)]
+    )
     Team.objects.filter(pk=place.team.pk).update(dissolved_on=TODAY)
-    assert values("community.thon_co_to", TODAY, TODAY) == [(here, day, 0, 3)]
-    assert values("community.thanh_vien", TODAY, TODAY) == [(here, day, 2, None)]
+    assert values("community.thon_co_to", TODAY, TODAY) == sorted(
+        [(here, day, 0, 3), (there, day, 0, 1)]
+    )
+    # Members of a dissolved team no longer count.
+    assert values("community.thanh_vien", TODAY, TODAY) == [(here, day, 0, None)]
 
 
 def test_reporting_reads_the_teams(place: Place) -> None:

@@ -5,11 +5,13 @@ duplicates."""
 
 import pytest
 
+from tests import factories
 from tests.community.conftest import Place, member_list
 from tinhso.community.constants import TeamRole
 from tinhso.community.models import Member, Team
 from tinhso.community.services import imports, teams
 from tinhso.core.errors import DomainError, Forbidden
+from tinhso.core.models import OrgUnitKind
 
 pytestmark = pytest.mark.django_db
 
@@ -207,3 +209,32 @@ def test_files_that_are_not_member_lists_are_refused(place: Place) -> None:
     # The template the page offers is itself a valid list.
     done = imports.import_members(place.officer, place.commune, imports.template())
     assert done.created == 1
+
+
+def test_numbered_villages_and_ids_excel_turned_into_numbers(place: Place) -> None:
+    factories.orgunit(kind=OrgUnitKind.VILLAGE, name="Thôn 1", parent=place.commune)
+    ambiguous = member_list(
+        [1, "Lý Văn Sáng", 1995, "Nam", "", "0977000111", "", "Bưu điện", "", "1"]
+    )
+    with pytest.raises(imports.ImportRefused) as refused:
+        imports.import_members(place.officer, place.commune, ambiguous)
+    assert "“1” có thể là nhiều thôn, tổ dân phố" in refused.value.faults[0]
+    # 002095004321 typed into a number cell keeps only 2095004321.
+    exact = member_list(
+        [
+            1,
+            "Lý Văn Sáng",
+            1995,
+            "Nam",
+            2095004321,
+            "0977000111",
+            "",
+            "Bưu điện",
+            "",
+            "Tổ dân phố 1",
+        ]
+    )
+    imports.import_members(place.officer, place.commune, exact)
+    member = Member.objects.get(full_name="Lý Văn Sáng")
+    assert member.personal_id == "002095004321"
+    assert member.team.village == place.villages[2]

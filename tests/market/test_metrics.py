@@ -53,6 +53,7 @@ def trade(market: Market) -> None:
             "description": qr.reference,
             "credited_at": at(DAY + dt.timedelta(days=1)).isoformat(),
             "account": "31410000451236",
+            "bank_bin": "970405",
         }
     ).encode()
     orders.record_credit(body, orders.sign(body))

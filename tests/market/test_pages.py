@@ -5,6 +5,7 @@ key), a business signing its producer up, the seller's and the officer's
 pages and who may open them."""
 
 import io
+import re
 
 from django.test import Client
 
@@ -58,7 +59,13 @@ def test_a_guest_checks_out_and_sees_how_to_pay(market: Market) -> None:
     assert "mỗi chủ thể thành một đơn riêng" in cart
     client.post("/cho-ocop/gio-hang/", {f"qty-{market.scarf.pk}": "5", "update": "1"})
     assert "Chỉ còn 2." in text(client.get("/cho-ocop/gio-hang/"))
+    page_token = re.search(
+        r'name="basket" value="([0-9a-f]{32})"',
+        client.get("/cho-ocop/dat-hang/").content.decode(),
+    )
+    assert page_token is not None
     form = {
+        "basket": page_token.group(1),
         "name": "Trần Thị Hoa",
         "phone": "0903456789",
         "commune": market.communes[1].pk,
@@ -74,11 +81,20 @@ def test_a_guest_checks_out_and_sees_how_to_pay(market: Market) -> None:
     assert "Số điện thoại gồm 10 chữ số" in text(bad_phone)
     client.post("/cho-ocop/gio-hang/", {f"qty-{market.scarf.pk}": "1", "update": "1"})
     placed = client.post("/cho-ocop/dat-hang/", form, follow=True)
+    # The same page sent again (a double tap) places nothing more.
+    client.post(
+        f"/cho-ocop/san-pham/{market.tea.pk}/",
+        {"product": market.tea.pk, "quantity": 1},
+    )
+    client.post("/cho-ocop/dat-hang/", form)
+    assert Order.objects.count() == 2
+    assert "Hồng trà Shan tuyết" in text(client.get("/cho-ocop/gio-hang/"))
     page = text(placed)
-    assert "Giỏ hàng thành 2 đơn" in page
+    assert "Giỏ hàng được tách thành 2 đơn" in page
     assert page.count("quét mã bằng ứng dụng ngân hàng") == 2
     assert "31410000451236" in page and "0011006345210" in page
     assert placed.content.decode().count("<svg") >= 2
+    client.post("/cho-ocop/gio-hang/", {"remove": market.tea.pk})
     assert "Giỏ hàng đang trống" in text(client.get("/cho-ocop/gio-hang/"))
     first = Order.objects.order_by("pk").first()
     assert first is not None

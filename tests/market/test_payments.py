@@ -76,6 +76,7 @@ def credit(order: Order, **over: Any) -> bytes:
         "description": f"TRAN THI HOA chuyen tien {order.reference.lower()}",
         "credited_at": "2026-12-04T10:15:00+07:00",
         "account": order.producer.bank_account,
+        "bank_bin": order.producer.bank_bin,
     }
     return json.dumps(body | over).encode()
 
@@ -150,6 +151,18 @@ def test_a_mismatched_credit_is_kept_but_pays_nothing(
     assert late.json()["outcome"] == BankOutcome.NOT_PAYABLE
     assert Order.objects.get(pk=order.pk).status == OrderStatus.CANCELLED
     assert BankCredit.objects.filter(producer=market.producers[0]).count() == 3
+    # A key that is not even ASCII is just a wrong key.
+    wrong_key = Client().get(f"/cho-ocop/don-hang/{order.reference}/", {"k": "khóa"})
+    assert wrong_key.status_code == 404
+    # The same account number at another bank is another account.
+    elsewhere = notify(credit(order, transaction_id="T6", bank_bin="970436"))
+    assert elsewhere.json()["outcome"] == "wrong_account"
+    body = json.loads(credit(order, transaction_id="T7"))
+    del body["bank_bin"]
+    nameless = notify(json.dumps(body).encode())
+    assert nameless.status_code == 400 and "bank_bin" in nameless.json()["detail"]
+    garbled = notify(credit(order, transaction_id="T8"), "sha256=khóa-giả")
+    assert garbled.status_code == 401
     malformed = notify(b'{"transaction_id": "T5"}')
     assert malformed.status_code == 400
     assert malformed.json()["code"] == "bank_notification_malformed"

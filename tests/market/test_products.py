@@ -13,13 +13,14 @@ import pytest
 from PIL import Image
 
 from tests import factories
-from tests.market.conftest import Market, jpeg
+from tests.market.conftest import Market, buyer, jpeg
+from tinhso.accounts.models import Role
 from tinhso.core.errors import DomainError, Forbidden
-from tinhso.core.models import StoredFile
-from tinhso.market import selectors
+from tinhso.core.models import OrgUnitKind, StoredFile
+from tinhso.market import policies, selectors
 from tinhso.market.constants import ProducerKind, ProducerStatus, ProductStatus
 from tinhso.market.models import Producer, Product
-from tinhso.market.services import producers, products
+from tinhso.market.services import orders, producers, products
 
 pytestmark = pytest.mark.django_db
 
@@ -202,3 +203,42 @@ def test_buyers_find_products_with_or_without_diacritics_and_filters(
     ) == ["Hồng trà Shan tuyết"]
     products.unlist(market.sellers[0], market.honey)
     assert names(selectors.StoreQuery(text="mat ong")) == []
+
+
+def test_an_edit_never_puts_back_stock_sold_since_the_page_was_opened(
+    market: Market,
+) -> None:
+
+    seller, honey = market.sellers[0], market.honey
+    seen = Product.objects.get(pk=honey.pk).stock  # the form showed 10
+    orders.place(None, {honey.pk: 3}, buyer(market), "cod")
+    edited = Product.objects.get(pk=honey.pk)
+    edited.price, edited.stock = 460_000, seen
+    saved = products.save(seller, edited, stock_seen=seen)
+    assert (saved.price, saved.stock) == (460_000, 7)
+    # The seller adds five more to what the page showed: 7 + 5.
+    again = Product.objects.get(pk=honey.pk)
+    again.stock = 12
+    assert products.save(seller, again, stock_seen=7).stock == 12
+
+
+def test_new_photos_or_a_new_bank_account_wait_for_approval(market: Market) -> None:
+    seller, honey = market.sellers[0], market.honey
+    products.add_photo(seller, honey, jpeg(colour="#223344"), "moi.jpg")
+    assert Product.objects.get(pk=honey.pk).status == ProductStatus.PENDING
+    producer = Producer.objects.get(pk=market.producers[0].pk)
+    producer.phone = "0966000111"
+    assert producers.update(seller, producer).status == ProducerStatus.APPROVED
+    producer.bank_account = "99990000111"
+    assert producers.update(seller, producer).status == ProducerStatus.PENDING
+
+
+def test_only_the_provinces_officers_run_the_market(market: Market) -> None:
+    commune_admin = factories.official(
+        unit=market.communes[0], role=Role.ADMINISTRATOR, subtree=True
+    )
+    assert not policies.is_market_officer(commune_admin)
+    assert policies.is_market_officer(factories.administrator(market.province))
+    assert market.province.kind == OrgUnitKind.PROVINCE
+    with pytest.raises(Forbidden):
+        products.review(commune_admin, market.honey, approve=False, note="x")

@@ -47,9 +47,18 @@ def teams(first: dt.date, last: dt.date) -> list[Figure]:
     )
 
 
+def _ended(left: dt.date | None, dissolved: dt.date | None) -> dt.date | None:
+    ends = [d for d in (left, dissolved) if d is not None]
+    return min(ends) if ends else None
+
+
 def members(first: dt.date, last: dt.date) -> list[Figure]:
+    # A member counts until leaving, or until the team is dissolved.
+    rows = Member.objects.values_list(
+        "team__commune_id", "joined_on", "left_on", "team__dissolved_on"
+    )
     return metrics.levels(
-        Member.objects.values_list("team__commune_id", "joined_on", "left_on"),
+        ((unit, joined, _ended(left, gone)) for unit, joined, left, gone in rows),
         first,
         last,
     )

@@ -12,10 +12,15 @@ from typing import Any
 from django.db.models import QuerySet
 
 from tinhso.accounts.models import Role
-from tinhso.accounts.policies import held_roles, holds_role, is_official
+from tinhso.accounts.policies import (
+    held_roles,
+    holds_role,
+    holds_role_at_kind,
+    is_official,
+)
 from tinhso.community.constants import TeamRole
 from tinhso.community.models import Member, Team
-from tinhso.core.models import OrgUnit
+from tinhso.core.models import OrgUnit, OrgUnitKind
 
 OVERSEERS = (Role.COMMUNITY_OFFICER, Role.LEADER, Role.ADMINISTRATOR)
 
@@ -29,9 +34,12 @@ def can_manage(user: Any, commune: OrgUnit | None = None) -> bool:
 
 
 def can_oversee(user: Any, commune: OrgUnit | None = None) -> bool:
-    """Seeing a commune's teams and activity (anywhere's with None)."""
+    """Seeing a commune's teams and activity (anywhere's with None): a role
+    at the commune, over a subtree holding it, or at the province."""
     return is_official(user) and any(
-        holds_role(user, role, commune) for role in OVERSEERS
+        holds_role(user, role, commune)
+        or holds_role_at_kind(user, role, OrgUnitKind.PROVINCE)
+        for role in OVERSEERS
     )
 
 
@@ -57,9 +65,9 @@ def can_use(user: Any) -> bool:
 
 
 def can_see_team(user: Any, team: Team) -> bool:
-    if can_oversee(user, team.commune):
-        return True
-    return memberships(user).filter(team=team).exists()
+    """The team's page (members' contacts, households helped): its leader
+    and deputy, and those who oversee its commune."""
+    return can_oversee(user, team.commune) or leads(user, team)
 
 
 def leads(user: Any, team: Team) -> bool:

@@ -146,7 +146,9 @@ def coverage(communes: QuerySet[OrgUnit], first: dt.date, last: dt.date) -> Cove
     rows = {c.pk: CommuneCoverage(c) for c in communes}
     ids = list(rows)
     for commune_id, n in (
-        OrgUnit.objects.filter(parent_id__in=ids, kind=OrgUnitKind.VILLAGE)
+        OrgUnit.objects.filter(
+            parent_id__in=ids, kind=OrgUnitKind.VILLAGE, legacy=False
+        )
         .values("parent_id")
         .annotate(n=Count("pk"))
         .order_by()

@@ -42,6 +42,12 @@ def _status(*forms: BaseForm) -> int:
     return 400 if any(f.errors for f in forms) else 200
 
 
+def _id(value: str | None) -> int:
+    if not value or not value.isdigit():
+        raise Http404
+    return int(value)
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def home(request: HttpRequest) -> HttpResponse:
@@ -165,7 +171,9 @@ def team_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 )
                 return redirect("community:team", team.pk)
             if "link" in request.POST and linking.is_valid():
-                member = get_object_or_404(Member, pk=request.POST["member"], team=team)
+                member = get_object_or_404(
+                    Member, pk=_id(request.POST.get("member")), team=team
+                )
                 teams.link_account(
                     request.user, member, linking.cleaned_data["username"]
                 )
@@ -176,7 +184,9 @@ def team_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 )
                 return redirect("community:team", team.pk)
             if "leave" in request.POST:
-                member = get_object_or_404(Member, pk=request.POST["leave"], team=team)
+                member = get_object_or_404(
+                    Member, pk=_id(request.POST.get("leave")), team=team
+                )
                 teams.leave(request.user, member)
                 messages.success(
                     request,
@@ -289,7 +299,7 @@ def training_list(request: HttpRequest) -> HttpResponse:
         .order_by("-held_on")[:50]
     )
     context = {
-        "courses": Course.objects.all(),
+        "courses": Course.objects.select_related("organiser").order_by("name")[:100],
         "sessions": sessions,
         "course_form": course_form if managed.exists() else None,
         "session_form": session_form if managed.exists() else None,
@@ -326,7 +336,7 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 return redirect("community:session", session.pk)
             if "remove" in request.POST:
                 gone = get_object_or_404(
-                    Attendance, pk=request.POST["remove"], session=session
+                    Attendance, pk=_id(request.POST.get("remove")), session=session
                 )
                 training.remove_attendee(request.user, gone)
                 messages.success(request, _("Đã bỏ khỏi danh sách."))

@@ -114,8 +114,13 @@ def levels(
     """A daily count of things alive per unit, from each thing's ``(unit,
     since, until)`` (``until`` the day it stopped counting, or None): a
     figure for every day from ``first`` (or the unit's first thing) to
-    ``last``. ``totals`` makes each a share of the unit's total."""
+    ``last``. ``totals`` makes each a share of the unit's total, and gives
+    every unit in it a figure from ``first``, zero or not."""
     changes: dict[int, dict[dt.date, int]] = defaultdict(lambda: defaultdict(int))
+    # A share counts every unit with a total, things or not: a commune
+    # without any still weighs in the province's ratio.
+    for unit_id in totals or {}:
+        changes[unit_id]
     for unit_id, since, until in spans:
         changes[unit_id][since] += 1
         if until is not None:
@@ -123,11 +128,11 @@ def levels(
     figures = []
     for unit_id, by_day in changes.items():
         level = sum(n for day, n in by_day.items() if day < first)
-        if level == 0 and not any(first <= day <= last for day in by_day):
-            continue
         total = totals.get(unit_id, 0) if totals is not None else None
-        # Nothing before a unit's first change: no rows of zeros for years.
-        day = max(first, min(by_day))
+        if total is None and level == 0 and not any(first <= d <= last for d in by_day):
+            continue
+        # Counts start at a unit's first change: no rows of zeros for years.
+        day = first if total is not None or not by_day else max(first, min(by_day))
         while day <= last:
             level += by_day.get(day, 0)
             figures.append(Figure(unit_id=unit_id, day=day, value=level, total=total))

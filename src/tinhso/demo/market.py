@@ -430,7 +430,8 @@ def _orders(
                 "amount": order.amount,
                 "description": f"{citizen.full_name} chuyen khoan {order.reference}",
                 "credited_at": (now - dt.timedelta(days=9, minutes=-5 - n)).isoformat(),
-                "account": order.producer.bank_account,
+                "account": order.pay_account,
+                "bank_bin": order.pay_bank_bin,
             }
         ).encode()
         orders.record_credit(body, orders.sign(body))

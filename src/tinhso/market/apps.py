@@ -8,7 +8,8 @@ class MarketConfig(AppConfig):
     verbose_name = _("Sàn thương mại điện tử sản phẩm OCOP")
 
     def ready(self) -> None:
-        from tinhso.market import metrics, navigation
+        from tinhso.market import metrics, navigation, tasks
 
         navigation.register_modules()
         metrics.register_indicators()
+        tasks.register_jobs()

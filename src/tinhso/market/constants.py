@@ -13,6 +13,11 @@ MAX_PHOTO_BYTES = 8 * 1024 * 1024
 PHOTO_SIZES = {"lg": 1200, "sm": 400}
 MAX_LINE_QUANTITY = 999
 MAX_CART_LINES = 30
+# An order waiting for its transfer this long is cancelled and its stock
+# goes back on sale: nobody can hold a product without paying.
+UNPAID_HOURS = 24
+# Orders one address may place in an hour without an account.
+ORDERS_PER_HOUR = 20
 
 AUDIT_PRODUCER_REGISTERED = "market.producer.register"
 AUDIT_PRODUCER_REVIEWED = "market.producer.review"
@@ -92,3 +97,6 @@ MOVES: dict[str, tuple[str, ...]] = {
     OrderStatus.DELIVERED: (),
     OrderStatus.CANCELLED: (),
 }
+# Cancelled before it left the producer, its goods go back on sale; after
+# that the producer counts what came back and sets the stock.
+RESTOCKED_FROM = (OrderStatus.PLACED, OrderStatus.PAID)

@@ -62,6 +62,11 @@ class ProducerForm(forms.ModelForm[Producer]):
 
 
 class ProductForm(forms.ModelForm[Product]):
+    # The stock the page showed, so that sales since are not undone.
+    stock_seen = forms.IntegerField(
+        required=False, min_value=0, widget=forms.HiddenInput
+    )
+
     class Meta:
         model = Product
         fields = [
@@ -83,6 +88,11 @@ class ProductForm(forms.ModelForm[Product]):
             "unit": _("Ví dụ: hộp 200 g, chai 500 ml, kg."),
             "price": _("Giá một đơn vị bán, đã gồm thuế."),
         }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.initial.setdefault("stock_seen", self.instance.stock)
 
 
 class PhotoForm(forms.Form):
@@ -181,11 +191,7 @@ class CheckoutForm(forms.Form):
         max_length=15,
         widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
     )
-    email = forms.EmailField(
-        label=_("Thư điện tử"),
-        required=False,
-        help_text=_("Để nhận thông báo khi đơn thanh toán, giao đi."),
-    )
+    email = forms.EmailField(label=_("Thư điện tử"), required=False)
     commune = forms.ModelChoiceField(
         label=_("Xã, phường nhận hàng"), queryset=OrgUnit.objects.none()
     )
@@ -206,6 +212,8 @@ class CheckoutForm(forms.Form):
         initial=PaymentMethod.VIETQR,
         widget=forms.RadioSelect,
     )
+    # One per checkout page: the same page sent twice places its orders once.
+    basket = forms.RegexField(regex=r"^[0-9a-f]{32}$", widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

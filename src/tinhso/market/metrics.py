@@ -2,9 +2,11 @@
 commune and day.
 
 Orders count on the day they were placed; money on the day it was paid
-(VietQR credited, or cash taken on delivery), leaving out orders cancelled
-since. Listed products are a daily count, by star rating, read from when
-each product went on sale and when it last stopped being on sale.
+(VietQR credited, or cash taken on delivery), whatever became of the order
+later, so that a day's figure never changes once reporting has read it.
+Listed products are a daily count, by star rating, read from when each
+product went on sale and when it last stopped being on sale (a producer's
+suspension does not rewrite them).
 """
 
 import datetime as dt
@@ -16,16 +18,14 @@ from django.utils.translation import gettext_lazy as _
 
 from tinhso.core import metrics
 from tinhso.core.metrics import Figure, Indicator
-from tinhso.market.constants import OrderStatus, PaymentMethod
+from tinhso.market.constants import PaymentMethod
 from tinhso.market.models import Order, Product
 
 UNIT = "producer__commune_id"
 
 
 def _paid() -> QuerySet[Order]:
-    return Order.objects.filter(paid_at__isnull=False).exclude(
-        status=OrderStatus.CANCELLED
-    )
+    return Order.objects.filter(paid_at__isnull=False)
 
 
 def orders(first: dt.date, last: dt.date) -> list[Figure]:
@@ -107,7 +107,7 @@ INDICATORS = [
         code="market.gia_tri",
         label=_("Giá trị giao dịch trên sàn OCOP"),
         description=_(
-            "Tổng tiền (đồng) các đơn đã thanh toán trong kỳ, không tính đơn đã hủy."
+            "Tổng tiền (đồng) các đơn được thanh toán trong kỳ, kể cả đơn sau đó hủy."
         ),
         compute=transaction_value,
     ),

@@ -202,6 +202,11 @@ class Order(models.Model):
         _("thông tin vận chuyển"), max_length=300, blank=True
     )
     bank_transaction = models.CharField(max_length=64, blank=True)
+    # The account the buyer was asked to pay into, as it was at the order:
+    # a producer changing its account later moves no order's money.
+    pay_bank_bin = models.CharField(max_length=6)
+    pay_account = models.CharField(max_length=19)
+    pay_account_name = models.CharField(max_length=100)
 
     class Meta:
         verbose_name = _("đơn hàng")
@@ -211,6 +216,13 @@ class Order(models.Model):
             models.Index(fields=["producer", "-placed_at"]),
             models.Index(fields=["placed_at"]),
             models.Index(fields=["paid_at"]),
+            models.Index(fields=["status", "payment_method", "placed_at"]),
+        ]
+        constraints = [
+            # A cart sent twice (a double tap) places its orders once.
+            models.UniqueConstraint(
+                fields=["basket", "producer"], name="order_once_per_basket"
+            )
         ]
 
     def __str__(self) -> str:
@@ -243,6 +255,7 @@ class BankCredit(models.Model):
     bank transaction so that a replay finds its first outcome."""
 
     transaction_id = models.CharField(_("mã giao dịch"), max_length=64, unique=True)
+    bank_bin = models.CharField(_("ngân hàng"), max_length=6)
     account = models.CharField(_("tài khoản"), max_length=19)
     amount = models.PositiveBigIntegerField(_("số tiền"))
     description = models.CharField(_("nội dung"), max_length=300)

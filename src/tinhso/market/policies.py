@@ -10,14 +10,18 @@ import hmac
 from typing import Any
 
 from tinhso.accounts.models import Role
-from tinhso.accounts.policies import holds_role, is_official
+from tinhso.accounts.policies import holds_role_at_kind, is_official
+from tinhso.core.models import OrgUnitKind
 from tinhso.market.constants import OrderStatus, ProducerStatus
 from tinhso.market.models import Order, Producer, Product
 
 
 def is_market_officer(user: Any) -> bool:
-    return is_official(user) and (
-        holds_role(user, Role.MARKET_OFFICER) or holds_role(user, Role.ADMINISTRATOR)
+    """The province's market officers (and administrators): the market is
+    one for the whole province."""
+    return is_official(user) and any(
+        holds_role_at_kind(user, role, OrgUnitKind.PROVINCE)
+        for role in (Role.MARKET_OFFICER, Role.ADMINISTRATOR)
     )
 
 
@@ -58,8 +62,14 @@ def can_handle_order(user: Any, order: Order) -> bool:
     )
 
 
+def _key_matches(key: str, order: Order) -> bool:
+    return bool(key) and hmac.compare_digest(
+        key.encode("utf-8", "replace"), order.access_key.encode()
+    )
+
+
 def can_view_order(user: Any, order: Order, key: str = "") -> bool:
-    if key and hmac.compare_digest(key, order.access_key):
+    if _key_matches(key, order):
         return True
     if not getattr(user, "is_authenticated", False):
         return False
@@ -73,6 +83,6 @@ def can_view_order(user: Any, order: Order, key: str = "") -> bool:
 def can_cancel_as_buyer(user: Any, order: Order, key: str = "") -> bool:
     """A buyer may cancel an order nobody has paid or shipped yet."""
     return order.status == OrderStatus.PLACED and (
-        (bool(key) and hmac.compare_digest(key, order.access_key))
+        _key_matches(key, order)
         or (getattr(user, "is_authenticated", False) and order.buyer_id == user.pk)
     )

@@ -13,7 +13,6 @@ from tinhso.core import search
 from tinhso.core.models import OrgUnit, OrgUnitKind
 from tinhso.market.constants import (
     PRODUCT_SCOPE,
-    OrderStatus,
     PaymentMethod,
     ProducerStatus,
     ProductStatus,
@@ -200,7 +199,6 @@ def monthly(year: int) -> list[MonthRow]:
     paid = {
         r["month"]: r
         for r in Order.objects.filter(paid_at__gte=start, paid_at__lt=after)
-        .exclude(status=OrderStatus.CANCELLED)
         .annotate(month=TruncMonth("paid_at", tzinfo=zone))
         .values("month")
         .annotate(

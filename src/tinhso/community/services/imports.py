@@ -128,7 +128,11 @@ def _rows(data: bytes) -> list[tuple[int, list[Any]]]:
         raise DomainError(
             "xlsx_unreadable", _("Không đọc được tệp: cần tệp Excel (.xlsx).")
         ) from exc
-    rows = list(book.worksheets[0].iter_rows(values_only=True))
+    rows = []
+    for row in book.worksheets[0].iter_rows(values_only=True):
+        rows.append(row)
+        if len(rows) > MAX_IMPORT_ROWS + 40:  # the cap, and a title above
+            break
     book.close()
     headers = [fold(h) for h, _key in MEMBER_COLUMNS]
     start = next(
@@ -170,8 +174,38 @@ def _line(number: int, message: str) -> Fault:
     return number, _("Dòng %(n)d: %(message)s") % {"n": number, "message": message}
 
 
+class Villages:
+    """A commune's villages found by the name a list gives: the full name
+    first ("Tổ dân phố 1"), then without the word before it ("1") only when
+    that names one village alone."""
+
+    def __init__(self, commune: OrgUnit) -> None:
+        units = OrgUnit.objects.filter(
+            parent=commune, kind=OrgUnitKind.VILLAGE, legacy=False
+        )
+        self.full = {fold(v.name): v for v in units}
+        self.bare: dict[str, list[OrgUnit]] = {}
+        for v in units:
+            self.bare.setdefault(_bare(v.name), []).append(v)
+
+    def find(self, name: str) -> OrgUnit | None:
+        if not name:
+            return None
+        exact = self.full.get(fold(name))
+        if exact is not None:
+            return exact
+        short = self.bare.get(_bare(name), [])
+        return short[0] if len(short) == 1 else None
+
+    def ambiguous(self, name: str) -> bool:
+        return len(self.bare.get(_bare(name), [])) > 1
+
+    def example(self, name: str) -> str:
+        return self.bare[_bare(name)][0].name
+
+
 def _check(
-    number: int, cells: list[Any], villages: dict[str, OrgUnit]
+    number: int, cells: list[Any], villages: Villages
 ) -> tuple[Row | None, list[Fault]]:
     values = {key: cells[i] for i, (_h, key) in enumerate(MEMBER_COLUMNS)}
     faults: list[Fault] = []
@@ -182,6 +216,8 @@ def _check(
     name = _text(values["full_name"])
     if not name:
         fault(_("thiếu họ và tên."))
+    elif len(name) > 150:
+        fault(_("họ và tên dài quá 150 ký tự."))
     year_text = _text(values["birth_year"])
     year = None
     if isinstance(values["birth_year"], (dt.date, dt.datetime)):
@@ -199,6 +235,8 @@ def _check(
     if gender_text and not gender:
         fault(_("giới tính ghi “Nam” hoặc “Nữ”."))
     personal_id = _text(values["personal_id"]).replace(" ", "")
+    if isinstance(values["personal_id"], (int, float)) and personal_id.isdigit():
+        personal_id = personal_id.zfill(12)  # Excel drops the leading zeros
     if personal_id and not (personal_id.isdigit() and len(personal_id) == 12):
         fault(_("số CCCD “%(v)s” phải gồm đúng 12 chữ số.") % {"v": personal_id})
     phone = _text(values["phone"]).replace(" ", "").replace(".", "")
@@ -210,7 +248,9 @@ def _check(
             % {"v": phone}
         )
     email = _text(values["email"])
-    if email:
+    if len(email) > 254:
+        fault(_("thư điện tử dài quá 254 ký tự."))
+    elif email:
         try:
             validate_email(email)
         except ValidationError:
@@ -218,18 +258,28 @@ def _check(
     organisation = _text(values["organisation"])
     if not organisation:
         fault(_("thiếu đơn vị, tổ chức (Đoàn Thanh niên, Bưu điện …)."))
+    elif len(organisation) > 150:
+        fault(_("tên đơn vị, tổ chức dài quá 150 ký tự."))
     role_text = fold(_text(values["team_role"]))
     role = _ROLES.get(role_text, "" if role_text else TeamRole.MEMBER)
     if not role:
         fault(_("vai trò ghi “Tổ trưởng”, “Tổ phó” hoặc “Thành viên”."))
     village_name = _text(values["village"])
-    village = villages.get(_bare(village_name)) if village_name else None
+    village = villages.find(village_name)
     if village is None:
-        fault(
-            _("không có thôn, tổ dân phố “%(v)s” trong xã.") % {"v": village_name}
-            if village_name
-            else _("thiếu thôn, tổ dân phố.")
-        )
+        if not village_name:
+            fault(_("thiếu thôn, tổ dân phố."))
+        elif villages.ambiguous(village_name):
+            fault(
+                _(
+                    "“%(v)s” có thể là nhiều thôn, tổ dân phố; ghi đủ tên, ví dụ “%(e)s”."
+                )
+                % {"v": village_name, "e": villages.example(village_name)}
+            )
+        else:
+            fault(
+                _("không có thôn, tổ dân phố “%(v)s” trong xã.") % {"v": village_name}
+            )
     if faults or village is None:
         return None, faults
     return (
@@ -253,10 +303,7 @@ def _check(
 
 def import_members(actor: Any, commune: OrgUnit, data: bytes) -> Imported:
     may_manage(actor, commune)
-    villages = {
-        _bare(v.name): v
-        for v in OrgUnit.objects.filter(parent=commune, kind=OrgUnitKind.VILLAGE)
-    }
+    villages = Villages(commune)
     checked: list[Row] = []
     faults: list[Fault] = []
     for number, cells in _rows(data):

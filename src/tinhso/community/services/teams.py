@@ -56,10 +56,12 @@ def save_team(actor: Any, team: Team) -> Team:
 
 
 def dissolve(actor: Any, team: Team, on: dt.date | None = None) -> Team:
+    """Close a team; its members leave it the same day."""
     may_manage(actor, team.commune)
     with transaction.atomic():
         team.dissolved_on = on or timezone.localdate()
         team.save(update_fields=["dissolved_on"])
+        team.members.filter(left_on__isnull=True).update(left_on=team.dissolved_on)
         audit.record(AUDIT_TEAM, obj=team, actor=actor, detail={"dissolved": 1})
     return team
 
@@ -126,6 +128,20 @@ def link_account(actor: Any, member: Member, username: str) -> Member:
     """Let the member sign in with an existing account to log help."""
     may_manage(actor, member.team.commune)
     account = User.objects.filter(username=username.strip(), is_active=True).first()
+    if account is not None and not (
+        (member.personal_id and account.username == member.personal_id)
+        or (account.phone and account.phone == member.phone)
+    ):
+        # A typo must not hand a stranger the member's page and log.
+        raise DomainError(
+            "account_not_member",
+            _(
+                "Tài khoản “%(name)s” không mang số CCCD hay số điện thoại của "
+                "%(member)s; kiểm tra lại."
+            )
+            % {"name": account.username, "member": member.full_name},
+            extra={"field": "username"},
+        )
     if account is None:
         raise DomainError(
             "account_not_found",

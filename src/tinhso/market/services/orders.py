@@ -20,7 +20,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tinhso.core import audit, bankfeed, vietqr
+from tinhso.core import audit, bankfeed, ratelimit, vietqr
 from tinhso.core.errors import DomainError, Forbidden
 from tinhso.core.models import OrgUnit, OrgUnitKind
 from tinhso.core.text import nfc, thousands
@@ -32,6 +32,9 @@ from tinhso.market.constants import (
     MAX_CART_LINES,
     MAX_LINE_QUANTITY,
     MOVES,
+    ORDERS_PER_HOUR,
+    RESTOCKED_FROM,
+    UNPAID_HOURS,
     BankOutcome,
     OrderStatus,
     PaymentMethod,
@@ -62,10 +65,10 @@ def new_reference() -> str:
 
 
 def qr_text(order: Order) -> str:
-    """The VietQR text paying exactly ``order`` into its producer's account."""
-    producer = order.producer
+    """The VietQR text paying exactly ``order`` into the account its
+    producer had when it was placed."""
     return vietqr.payload(
-        producer.bank_bin, producer.bank_account, order.amount, order.reference
+        order.pay_bank_bin, order.pay_account, order.amount, order.reference
     )
 
 
@@ -129,15 +132,17 @@ def _take_stock(product: Product, quantity: int) -> None:
         pk=product.pk, status=ProductStatus.LISTED, stock__gte=quantity
     ).update(stock=F("stock") - quantity)
     if not taken:
-        left = Product.objects.filter(pk=product.pk).values_list("stock", flat=True)
+        found = Product.objects.filter(pk=product.pk).values_list("stock", flat=True)
+        left = found[0] if found else 0
+        message = (
+            _("“%(name)s” chỉ còn %(left)s %(unit)s; hãy giảm số lượng trong giỏ.")
+            if left
+            else _("“%(name)s” đã hết hàng; hãy bỏ khỏi giỏ.")
+        )
         raise DomainError(
             "out_of_stock",
-            _("“%(name)s” chỉ còn %(left)s %(unit)s; hãy giảm số lượng trong giỏ.")
-            % {
-                "name": product.name,
-                "left": thousands(left[0] if left else 0),
-                "unit": product.unit,
-            },
+            message
+            % {"name": product.name, "left": thousands(left), "unit": product.unit},
             status=409,
             extra={"product": product.pk},
         )
@@ -150,9 +155,12 @@ def place(
     method: str,
     *,
     at: dt.datetime | None = None,
+    basket: str | None = None,
 ) -> list[Order]:
     """Place ``cart`` (product id → quantity); one order per producer, all
-    or none. Prices are those of the moment the order is placed."""
+    or none. Prices are those of the moment the order is placed. A
+    ``basket`` already placed (the same checkout sent twice) places
+    nothing again: its orders come back."""
     cart = _checked_cart(cart)
     buyer = _checked_buyer(buyer)
     if method not in PaymentMethod.values:
@@ -163,7 +171,26 @@ def place(
         )
     signed_in = user if getattr(user, "is_authenticated", False) else None
     now = at or timezone.now()
-    basket = secrets.token_hex(16)
+    basket = basket or secrets.token_hex(16)
+    try:
+        return _place(signed_in, cart, buyer, method, now, basket)
+    except IntegrityError:
+        placed = list(Order.objects.filter(basket=basket).order_by("producer_id"))
+        if not placed:
+            raise
+        return placed
+
+
+def _place(
+    signed_in: Any,
+    cart: dict[int, int],
+    buyer: Buyer,
+    method: str,
+    now: dt.datetime,
+    basket: str,
+) -> list[Order]:
+    if Order.objects.filter(basket=basket).exists():
+        return list(Order.objects.filter(basket=basket).order_by("producer_id"))
     with transaction.atomic():
         products = on_sale(list(cart))
         missing = [pid for pid in cart if pid not in products]
@@ -181,11 +208,15 @@ def place(
             by_producer[products[pid].producer_id].append(products[pid])
         orders = []
         for producer_id, items in sorted(by_producer.items()):
+            producer = items[0].producer
             order = Order.objects.create(
                 reference=new_reference(),
                 basket=basket,
                 access_key=secrets.token_urlsafe(16),
-                producer=items[0].producer,
+                producer=producer,
+                pay_bank_bin=producer.bank_bin,
+                pay_account=producer.bank_account,
+                pay_account_name=producer.account_name,
                 buyer=signed_in,
                 buyer_name=buyer.name,
                 phone=buyer.phone,
@@ -240,6 +271,10 @@ def _give_back_stock(order: Order) -> None:
 
 
 def _move(order: Order, to: str, actor: Any, now: dt.datetime, **detail: Any) -> Order:
+    if to not in OrderStatus.values:
+        raise DomainError(
+            "order_status_unknown", _("Trạng thái đơn không hợp lệ."), status=400
+        )
     if to not in MOVES[order.status]:
         raise DomainError(
             "order_move_invalid",
@@ -263,7 +298,8 @@ def _move(order: Order, to: str, actor: Any, now: dt.datetime, **detail: Any) ->
     elif to == OrderStatus.CANCELLED:
         order.cancelled_at = now
         changed.append("cancelled_at")
-        _give_back_stock(order)
+        if order.status in RESTOCKED_FROM:
+            _give_back_stock(order)
     order.status = to
     order.save(update_fields=[*changed, "cancel_reason", "shipping_note"])
     audit.record(
@@ -292,6 +328,10 @@ def advance(
                 "not_order_producer", _("Chỉ chủ thể bán đơn hàng này xử lý được.")
             )
         note = nfc(note)[:300]
+        if to not in OrderStatus.values:
+            raise DomainError(
+                "order_status_unknown", _("Trạng thái đơn không hợp lệ."), status=400
+            )
         if (
             to == OrderStatus.SHIPPED
             and order.payment_method == PaymentMethod.VIETQR
@@ -325,6 +365,12 @@ def cancel_as_buyer(user: Any, order: Order, key: str, reason: str) -> Order:
     """The buyer cancels an order nobody has paid or shipped yet."""
     with transaction.atomic():
         order = _locked(order)
+        if not policies.can_view_order(user, order, key):
+            raise Forbidden("order_not_yours", _("Không tìm thấy đơn hàng."))
+        if order.status == OrderStatus.CANCELLED:
+            raise DomainError(
+                "order_already_cancelled", _("Đơn hàng đã hủy."), status=409
+            )
         if not policies.can_cancel_as_buyer(user, order, key):
             raise DomainError(
                 "order_not_cancellable",
@@ -342,7 +388,9 @@ def sign(body: bytes) -> str:
 
 
 def _match(credit: bankfeed.Credit) -> tuple[str, Order | None, Producer | None]:
-    producer = Producer.objects.filter(bank_account=credit.account).first()
+    producer = Producer.objects.filter(
+        bank_bin=credit.bank_bin, bank_account=credit.account
+    ).first()
     found = REFERENCE_RE.search(credit.description)
     order = (
         Order.objects.select_for_update(of=("self",))
@@ -354,7 +402,7 @@ def _match(credit: bankfeed.Credit) -> tuple[str, Order | None, Producer | None]
     )
     if order is None:
         return BankOutcome.UNKNOWN_REFERENCE, None, producer
-    if order.producer.bank_account != credit.account:
+    if (order.pay_bank_bin, order.pay_account) != (credit.bank_bin, credit.account):
         return BankOutcome.WRONG_ACCOUNT, order, producer
     if order.paid_at is not None:
         return BankOutcome.ALREADY_PAID, order, order.producer
@@ -374,6 +422,11 @@ def record_credit(body: bytes, signature: str | None) -> tuple[BankCredit, bool]
     outcome untouched. Only the exact amount with a known order reference,
     into that order's producer account, marks the order paid."""
     credit = bankfeed.read(body, signature, settings.MARKET_NOTIFY_SECRET)
+    if not credit.bank_bin:
+        raise DomainError(
+            "bank_notification_malformed",
+            _("Thông báo cần mã ngân hàng (bank_bin) của tài khoản được ghi có."),
+        )
     seen = BankCredit.objects.filter(transaction_id=credit.transaction_id).first()
     if seen is not None:
         return seen, False
@@ -382,6 +435,7 @@ def record_credit(body: bytes, signature: str | None) -> tuple[BankCredit, bool]
             outcome, order, producer = _match(credit)
             kept = BankCredit.objects.create(
                 transaction_id=credit.transaction_id,
+                bank_bin=credit.bank_bin,
                 account=credit.account[:19],
                 amount=credit.amount,
                 description=credit.description[:300],
@@ -413,3 +467,31 @@ def record_credit(body: bytes, signature: str | None) -> tuple[BankCredit, bool]
         # The same transaction, notified twice at once: the other one won.
         return BankCredit.objects.get(transaction_id=credit.transaction_id), False
     return kept, True
+
+
+def may_place(address: str) -> bool:
+    """Count one guest checkout from ``address``; False past the hourly limit."""
+    return ratelimit.hit(f"market.place:{address}", limit=ORDERS_PER_HOUR, window=3600)
+
+
+def cancel_unpaid(*, now: dt.datetime | None = None) -> int:
+    """Cancel the VietQR orders still unpaid ``UNPAID_HOURS`` after they
+    were placed, giving their stock back; returns how many."""
+    now = now or timezone.now()
+    due = Order.objects.filter(
+        status=OrderStatus.PLACED,
+        payment_method=PaymentMethod.VIETQR,
+        placed_at__lt=now - dt.timedelta(hours=UNPAID_HOURS),
+    ).values_list("pk", flat=True)
+    done = 0
+    for pk in list(due[:500]):
+        with transaction.atomic():
+            order = _locked(Order(pk=pk))
+            if order.status != OrderStatus.PLACED:
+                continue
+            order.cancel_reason = _(
+                "Quá %(hours)d giờ chưa nhận được tiền chuyển khoản"
+            ) % {"hours": UNPAID_HOURS}
+            _move(order, OrderStatus.CANCELLED, None, now, by="expiry")
+            done += 1
+    return done

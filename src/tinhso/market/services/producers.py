@@ -18,6 +18,7 @@ from tinhso.market.constants import (
     ProducerStatus,
 )
 from tinhso.market.models import Producer
+from tinhso.market.services import products
 from tinhso.market.services._common import valid
 
 _TEXT_FIELDS = ("name", "address", "representative", "account_name")
@@ -101,13 +102,24 @@ def register(actor: Any, producer: Producer) -> Producer:
 
 @transaction.atomic
 def update(actor: Any, producer: Producer) -> Producer:
-    """The producer changes its own details; a suspended one stays so."""
+    """The producer changes its own details; a suspended one stays so, and
+    a new receiving account waits for approval again."""
     if producer.owner_id != getattr(actor, "pk", None):
         raise Forbidden(
             "not_producer_owner", _("Chỉ chủ thể sửa được thông tin của mình.")
         )
     _checked(producer)
+    before = Producer.objects.select_for_update().get(pk=producer.pk)
+    payee = ("bank_bin", "bank_account", "account_name", "tax_code")
+    if before.status == ProducerStatus.APPROVED and any(
+        getattr(before, f) != getattr(producer, f) for f in payee
+    ):
+        # Where buyers' money goes is what an officer checked: a new account
+        # waits for approval, so a stolen login cannot redirect payments.
+        producer.status = ProducerStatus.PENDING
+    producer.review_note = before.review_note
     _save(producer)
+    products.reindex_producer(producer)
     audit.record(
         "market.producer.update",
         obj=producer,

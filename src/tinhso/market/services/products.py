@@ -97,8 +97,12 @@ def _clean(product: Product) -> None:
 
 
 @transaction.atomic
-def save(actor: Any, product: Product) -> Product:
-    """Create or change a product of ``actor``'s producer."""
+def save(actor: Any, product: Product, *, stock_seen: int | None = None) -> Product:
+    """Create or change a product of ``actor``'s producer.
+
+    ``stock_seen`` is the stock the seller's form showed: what was ordered
+    since is kept, and only the seller's change to it is applied, so an edit
+    never puts back items already sold."""
     if product.pk is None:
         producer = policies.producer_of(actor)
         if producer is None:
@@ -112,6 +116,12 @@ def save(actor: Any, product: Product) -> Product:
         _own(actor, product)
         before = Product.objects.select_for_update().get(pk=product.pk)
         product.status = before.status
+        # The listing's history and the officer's note are not the form's.
+        product.first_listed_at = before.first_listed_at
+        product.unlisted_at = before.unlisted_at
+        product.review_note = before.review_note
+        if stock_seen is not None:
+            product.stock = max(0, before.stock + product.stock - stock_seen)
     _clean(product)
     went_back = False
     if (
@@ -264,6 +274,14 @@ def unlist(actor: Any, product: Product, note: str = "") -> Product:
     return product
 
 
+def _back_to_review(product: Product) -> None:
+    """Photos are part of what an officer approves: a listed product whose
+    photos change waits for approval again."""
+    if product.status == ProductStatus.LISTED:
+        product.status, product.unlisted_at = ProductStatus.PENDING, timezone.now()
+        product.save(update_fields=["status", "unlisted_at", "updated_at"])
+
+
 def _resized(image: Image.Image, longest: int) -> bytes:
     copy = image.copy()
     copy.thumbnail((longest, longest), Image.Resampling.LANCZOS)
@@ -284,7 +302,13 @@ def _decoded(stream: IO[bytes], name: str) -> Image.Image:
                     % {"name": name},
                 )
             probe.load()
-            image = ImageOps.exif_transpose(probe).convert("RGB")
+            upright = ImageOps.exif_transpose(probe)
+            if upright.mode in ("RGBA", "LA", "P"):
+                # A transparent PNG on white, not on black.
+                upright = upright.convert("RGBA")
+                white = Image.new("RGBA", upright.size, "white")
+                upright = Image.alpha_composite(white, upright)
+            image = upright.convert("RGB")
     except (UnidentifiedImageError, OSError, Image.DecompressionBombError) as exc:
         raise DomainError(
             "photo_unreadable",
@@ -343,6 +367,7 @@ def add_photo(
             height=image.height,
             position=(last.position + 1) if last else 0,
         )
+        _back_to_review(product)
         audit.record(
             AUDIT_PRODUCT_SAVED, obj=product, actor=actor, detail={"photo": name}
         )
@@ -359,6 +384,7 @@ def remove_photo(actor: Any, photo: ProductPhoto) -> None:
             _("Sản phẩm đang bán cần ít nhất một ảnh; thêm ảnh khác trước khi xóa."),
         )
     photo.delete()
+    _back_to_review(product)
     audit.record(
         AUDIT_PRODUCT_SAVED, obj=product, actor=actor, detail={"photo_removed": 1}
     )

@@ -4,7 +4,7 @@ approval, every producer, and the marketplace's statistics."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -30,6 +30,8 @@ def review(request: HttpRequest) -> HttpResponse:
         note = request.POST.get("note", "")
         try:
             if "producer" in request.POST:
+                if not request.POST["producer"].isdigit():
+                    raise Http404
                 producer = get_object_or_404(Producer, pk=request.POST["producer"])
                 form = ProducerReviewForm(request.POST)
                 if not form.is_valid():
@@ -42,6 +44,8 @@ def review(request: HttpRequest) -> HttpResponse:
                     _("Đã cập nhật chủ thể %(name)s.") % {"name": producer.name},
                 )
             elif "product" in request.POST:
+                if not request.POST["product"].isdigit():
+                    raise Http404
                 item = get_object_or_404(Product, pk=request.POST["product"])
                 approve = request.POST.get("decision") == "approve"
                 products.review(request.user, item, approve=approve, note=note)

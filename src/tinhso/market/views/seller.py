@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods
 from tinhso.core import vietqr
 from tinhso.core.errors import DomainError
 from tinhso.market import policies, selectors
-from tinhso.market.constants import MOVES, OrderStatus, PaymentMethod
+from tinhso.market.constants import MOVES, OrderStatus, PaymentMethod, ProductStatus
 from tinhso.market.forms import NoteForm, PhotoForm, ProducerForm, ProductForm
 from tinhso.market.models import Order, Producer, Product, ProductPhoto
 from tinhso.market.services import orders as order_services
@@ -47,7 +47,7 @@ def seller(request: HttpRequest) -> HttpResponse:
         "waiting": selectors.orders_of_producer(producer)
         .filter(status__in=[OrderStatus.PLACED, OrderStatus.PAID])
         .count(),
-        "credits": selectors.unmatched_credits(producer)[:10],
+        "credits": selectors.unmatched_credits(producer).select_related("order")[:10],
     }
     return render(request, "market/seller.html", context)
 
@@ -148,7 +148,11 @@ def product_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             if "save" in request.POST and form.is_valid():
                 was = item.status
-                saved = products.save(request.user, form.save(commit=False))
+                saved = products.save(
+                    request.user,
+                    form.save(commit=False),
+                    stock_seen=form.cleaned_data.get("stock_seen"),
+                )
                 if was != saved.status:
                     messages.warning(
                         request,
@@ -162,15 +166,27 @@ def product_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 return redirect("market:product_edit", item.pk)
             if "photo_add" in request.POST and photo.is_valid():
                 upload = photo.cleaned_data["photo"]
+                was = item.status
                 products.add_photo(request.user, item, upload, upload.name)
                 messages.success(request, _("Đã thêm ảnh."))
+                if was == ProductStatus.LISTED:
+                    messages.warning(
+                        request, _("Ảnh đã đổi nên sản phẩm chờ duyệt lại.")
+                    )
                 return redirect("market:product_edit", item.pk)
             if "photo_remove" in request.POST:
+                if not request.POST["photo_remove"].isdigit():
+                    raise Http404
                 gone = get_object_or_404(
                     ProductPhoto, pk=request.POST["photo_remove"], product=item
                 )
+                was = item.status
                 products.remove_photo(request.user, gone)
                 messages.success(request, _("Đã xóa ảnh."))
+                if was == ProductStatus.LISTED:
+                    messages.warning(
+                        request, _("Ảnh đã đổi nên sản phẩm chờ duyệt lại.")
+                    )
                 return redirect("market:product_edit", item.pk)
             if "submit" in request.POST:
                 products.submit(request.user, item)

@@ -2,6 +2,8 @@
 checkout as a guest or signed in, and the buyer's order pages with the
 VietQR code that pays them."""
 
+import secrets
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -15,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from tinhso.core import files, vietqr
 from tinhso.core.errors import DomainError
+from tinhso.core.middleware import client_ip
 from tinhso.market import cart, policies, selectors
 from tinhso.market.constants import OrderStatus, PaymentMethod
 from tinhso.market.forms import AddToCartForm, CheckoutForm, StoreForm
@@ -31,16 +34,18 @@ def store(request: HttpRequest) -> HttpResponse:
     communes = selectors.selling_communes()
     form = StoreForm(request.GET or None, communes=communes)
     query = selectors.StoreQuery()
-    if form.is_bound and form.is_valid():
+    if form.is_bound:
+        form.is_valid()
+        # A filter gone stale (a commune no longer selling) drops only itself.
         data = form.cleaned_data
         query = selectors.StoreQuery(
-            text=data["q"],
-            stars=tuple(data["sao"]),
-            group=data["nhom"],
-            commune_id=data["xa"],
-            price_min=data["gia_tu"],
-            price_max=data["gia_den"],
-            sort=data["sap_xep"] or "moi",
+            text=data.get("q") or "",
+            stars=tuple(data.get("sao") or ()),
+            group=data.get("nhom") or "",
+            commune_id=data.get("xa"),
+            price_min=data.get("gia_tu"),
+            price_max=data.get("gia_den"),
+            sort=data.get("sap_xep") or "moi",
         )
     page = Paginator(selectors.store(query), PAGE_SIZE).get_page(
         request.GET.get("page")
@@ -76,7 +81,7 @@ def product(request: HttpRequest, pk: int) -> HttpResponse:
         "form": form,
         "expires": certificate_expires(item),
         "cart_count": cart.count(request),
-        "on_sale": item in selectors.on_sale().filter(pk=item.pk),
+        "on_sale": selectors.on_sale().filter(pk=item.pk).exists(),
     }
     return render(request, "market/product.html", context, status=status(form))
 
@@ -98,8 +103,11 @@ def photo(request: HttpRequest, pk: int, size: str) -> HttpResponseBase:
     if visible is None:
         raise Http404
     served = files.response(found.large if size == "lg" else found.small)
-    # A photo's file never changes (a new photo is a new row): cache it.
-    patch_cache_control(served, public=True, max_age=86400, private=False)
+    if selectors.on_sale().filter(pk=found.product_id).exists():
+        # A photo's file never changes (a new photo is a new row): shared
+        # caches may keep it. Photos not on sale stay private.
+        del served["Cache-Control"]
+        patch_cache_control(served, public=True, max_age=86400)
     return served
 
 
@@ -143,9 +151,33 @@ def checkout(request: HttpRequest) -> HttpResponse:
             "phone": request.user.phone,
             "email": request.user.email,
         }
-    form = CheckoutForm(request.POST or None, initial=initial)
+    form = CheckoutForm(
+        request.POST or None, initial=initial | {"basket": secrets.token_hex(16)}
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        earlier = list(Order.objects.filter(basket=data["basket"]))
+        if earlier:
+            # This page was sent already (a double tap): show what it placed.
+            cart.remember_placed(request, earlier)
+            return redirect("market:placed")
+        if not request.user.is_authenticated and not order_services.may_place(
+            client_ip(request) or "-"
+        ):
+            form.add_error(
+                None,
+                _("Đã đặt quá nhiều đơn trong một giờ từ máy này; hãy thử lại sau."),
+            )
+            return render(
+                request,
+                "market/checkout.html",
+                {
+                    "form": form,
+                    "groups": groups,
+                    "total": sum(g.amount for g in groups),
+                },
+                status=429,
+            )
         try:
             placed = order_services.place(
                 request.user,
@@ -159,6 +191,7 @@ def checkout(request: HttpRequest) -> HttpResponse:
                     note=data["note"],
                 ),
                 data["payment_method"],
+                basket=data["basket"],
             )
         except DomainError as exc:
             failed(form, exc)
@@ -184,7 +217,7 @@ def _with_payment(order: Order) -> dict[str, object]:
         "order": order,
         "qr_text": text,
         "qr_svg": vietqr.svg(text) if text else "",
-        "bank": vietqr.BANKS.get(order.producer.bank_bin, order.producer.bank_bin),
+        "bank": vietqr.BANKS.get(order.pay_bank_bin, order.pay_bank_bin),
     }
 
 
