@@ -242,3 +242,15 @@ def test_only_the_provinces_officers_run_the_market(market: Market) -> None:
     assert market.province.kind == OrgUnitKind.PROVINCE
     with pytest.raises(Forbidden):
         products.review(commune_admin, market.honey, approve=False, note="x")
+
+
+def test_a_market_officer_sits_in_a_provincial_agency(market: Market) -> None:
+    trade = factories.orgunit(
+        kind=OrgUnitKind.AGENCY, name="Sở Công Thương", parent=market.province
+    )
+    assert policies.is_market_officer(
+        factories.official(unit=trade, role=Role.MARKET_OFFICER)
+    )
+    assert not policies.is_market_officer(
+        factories.official(unit=market.communes[0], role=Role.MARKET_OFFICER)
+    )

@@ -17,11 +17,13 @@ from tinhso.market.models import Order, Producer, Product
 
 
 def is_market_officer(user: Any) -> bool:
-    """The province's market officers (and administrators): the market is
-    one for the whole province."""
-    return is_official(user) and any(
-        holds_role_at_kind(user, role, OrgUnitKind.PROVINCE)
-        for role in (Role.MARKET_OFFICER, Role.ADMINISTRATOR)
+    """The province's market officers, who sit in a provincial agency (the
+    Department of Industry and Trade, say), and its administrators: the
+    market is one for the whole province, not a commune's."""
+    return is_official(user) and (
+        holds_role_at_kind(user, Role.MARKET_OFFICER, OrgUnitKind.PROVINCE)
+        or holds_role_at_kind(user, Role.MARKET_OFFICER, OrgUnitKind.AGENCY)
+        or holds_role_at_kind(user, Role.ADMINISTRATOR, OrgUnitKind.PROVINCE)
     )
 
 
