@@ -8,7 +8,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.forms import BaseForm
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -29,17 +28,10 @@ from tinhso.community.forms import (
 from tinhso.community.models import Attendance, Course, Member, Session, Team
 from tinhso.community.services import helps, imports, teams, training
 from tinhso.core.errors import DomainError
+from tinhso.core.forms import refuse as _failed
+from tinhso.core.forms import status_of as _status
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _failed(form: BaseForm, exc: DomainError) -> None:
-    field = exc.extra.get("field")
-    form.add_error(field if field in form.fields else None, exc.message)
-
-
-def _status(*forms: BaseForm) -> int:
-    return 400 if any(f.errors for f in forms) else 200
 
 
 def _id(value: str | None) -> int:

@@ -33,3 +33,19 @@ class Forbidden(DomainError):
 
 class Conflict(DomainError):
     status = 409
+
+
+def validated(obj: Any, exclude: list[str] | None = None) -> None:
+    """``obj.full_clean()``, its first complaint raised as the user reads it:
+    the field's name, then what is wrong."""
+    from django.core.exceptions import ValidationError
+
+    try:
+        obj.full_clean(exclude=exclude)
+    except ValidationError as exc:
+        field, messages = next(iter(exc.message_dict.items()))
+        label = (
+            str(obj._meta.get_field(field).verbose_name) if field != "__all__" else ""
+        )
+        message = f"{label}: {messages[0]}" if label else messages[0]
+        raise DomainError("invalid", message, extra={"field": field}) from exc

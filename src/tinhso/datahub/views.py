@@ -9,7 +9,6 @@ from collections.abc import Iterator
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.forms import Form
 from django.http import (
     Http404,
     HttpRequest,
@@ -24,6 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from tinhso.core import files, sharing
 from tinhso.core.errors import DomainError
+from tinhso.core.forms import refuse as _failed
 from tinhso.core.models import OrgUnit
 from tinhso.core.pagination import CappedPaginator
 from tinhso.datahub import dcat, opendata, policies, selectors, services
@@ -56,12 +56,6 @@ VERIFIED_ON_PAGE = 10_000
 def _require_datahub(request: HttpRequest) -> None:
     if not policies.can_use_datahub(request.user):
         raise PermissionDenied
-
-
-def _failed(form: Form, exc: DomainError) -> None:
-    """Show a refusal on the field it is about, else over the form."""
-    field = exc.extra.get("field")
-    form.add_error(field if field in form.fields else None, exc.message)
 
 
 # Data services ---------------------------------------------------------------

@@ -2,11 +2,10 @@
 
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from tinhso.community import policies
-from tinhso.core.errors import DomainError, Forbidden
+from tinhso.core.errors import DomainError, Forbidden, validated
 from tinhso.core.models import OrgUnit, OrgUnitKind
 
 
@@ -31,13 +30,4 @@ def village_of(commune: OrgUnit, village: OrgUnit | None) -> OrgUnit | None:
     return village
 
 
-def valid(obj: Any, exclude: list[str] | None = None) -> None:
-    try:
-        obj.full_clean(exclude=exclude)
-    except ValidationError as exc:
-        field, messages = next(iter(exc.message_dict.items()))
-        label = (
-            str(obj._meta.get_field(field).verbose_name) if field != "__all__" else ""
-        )
-        message = f"{label}: {messages[0]}" if label else messages[0]
-        raise DomainError("invalid", message, extra={"field": field}) from exc
+valid = validated

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from tinhso.core import audit, vietqr
 from tinhso.core.errors import DomainError, Forbidden
+from tinhso.core.errors import validated as valid
 from tinhso.core.models import OrgUnitKind
 from tinhso.core.text import nfc
 from tinhso.market import policies
@@ -19,7 +20,6 @@ from tinhso.market.constants import (
 )
 from tinhso.market.models import Producer
 from tinhso.market.services import products
-from tinhso.market.services._common import valid
 
 _TEXT_FIELDS = ("name", "address", "representative", "account_name")
 

@@ -20,6 +20,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 from tinhso.core import audit, files, search
 from tinhso.core.errors import DomainError, Forbidden
+from tinhso.core.errors import validated as valid
 from tinhso.core.text import label_of, nfc
 from tinhso.market import policies
 from tinhso.market.constants import (
@@ -35,7 +36,6 @@ from tinhso.market.constants import (
     ProductStatus,
 )
 from tinhso.market.models import Producer, Product, ProductPhoto
-from tinhso.market.services._common import valid
 
 REVIEWED_FIELDS = (
     "name",

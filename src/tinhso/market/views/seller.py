@@ -13,13 +13,14 @@ from django.views.decorators.http import require_http_methods
 
 from tinhso.core import vietqr
 from tinhso.core.errors import DomainError
+from tinhso.core.forms import refuse as failed
+from tinhso.core.forms import status_of as status
 from tinhso.market import policies, selectors
 from tinhso.market.constants import MOVES, OrderStatus, PaymentMethod, ProductStatus
 from tinhso.market.forms import NoteForm, PhotoForm, ProducerForm, ProductForm
 from tinhso.market.models import Order, Producer, Product, ProductPhoto
 from tinhso.market.services import orders as order_services
 from tinhso.market.services import producers, products
-from tinhso.market.views._common import failed, status
 
 
 def _producer(request: HttpRequest) -> Producer:

@@ -17,6 +17,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from tinhso.core import files, vietqr
 from tinhso.core.errors import DomainError
+from tinhso.core.forms import refuse as failed
+from tinhso.core.forms import status_of as status
 from tinhso.core.middleware import client_ip
 from tinhso.market import cart, policies, selectors
 from tinhso.market.constants import OrderStatus, PaymentMethod
@@ -24,7 +26,6 @@ from tinhso.market.forms import AddToCartForm, CheckoutForm, StoreForm
 from tinhso.market.models import Order, ProductPhoto
 from tinhso.market.services import orders as order_services
 from tinhso.market.services.products import certificate_expires
-from tinhso.market.views._common import failed, status
 
 PAGE_SIZE = 24
 

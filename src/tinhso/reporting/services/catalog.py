@@ -6,12 +6,11 @@ import json
 import math
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from tinhso.core import audit, metrics
-from tinhso.core.errors import DomainError, Forbidden
+from tinhso.core.errors import DomainError, Forbidden, validated
 from tinhso.core.models import OrgUnit, OrgUnitKind
 from tinhso.reporting import policies
 from tinhso.reporting.constants import Rollup, ShapeSource, Source
@@ -24,16 +23,6 @@ def may_manage(actor: Any) -> None:
             "not_reporting_admin",
             _("Chỉ quản trị hệ thống mới sửa được danh mục chỉ tiêu và biểu mẫu."),
         )
-
-
-def _valid(obj: Any) -> None:
-    try:
-        obj.full_clean()
-    except ValidationError as exc:
-        first = next(iter(exc.message_dict.items()))
-        raise DomainError(
-            "invalid", f"{first[0]}: {first[1][0]}", extra={"field": first[0]}
-        ) from exc
 
 
 def save_indicator(actor: Any, indicator: Indicator) -> Indicator:
@@ -59,7 +48,7 @@ def save_indicator(actor: Any, indicator: Indicator) -> Indicator:
             )
     else:
         indicator.metric = ""
-    _valid(indicator)
+    validated(indicator)
     with transaction.atomic():
         created = indicator.pk is None
         indicator.save()
@@ -74,7 +63,7 @@ def save_indicator(actor: Any, indicator: Indicator) -> Indicator:
 
 def set_target(actor: Any, target: Target) -> Target:
     may_manage(actor)
-    _valid(target)
+    validated(target)
     with transaction.atomic():
         Target.objects.filter(
             indicator=target.indicator, unit=target.unit, year=target.year
@@ -108,7 +97,7 @@ def delete_target(actor: Any, target: Target) -> None:
 
 def save_alert_rule(actor: Any, rule: AlertRule) -> AlertRule:
     may_manage(actor)
-    _valid(rule)
+    validated(rule)
     with transaction.atomic():
         rule.save()
         # A changed rule judges afresh at the next refresh.
@@ -124,7 +113,7 @@ def save_alert_rule(actor: Any, rule: AlertRule) -> AlertRule:
 
 def save_device(actor: Any, device: Device) -> Device:
     may_manage(actor)
-    _valid(device)
+    validated(device)
     with transaction.atomic():
         device.save()
         audit.record(

@@ -15,6 +15,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from tinhso.core.errors import DomainError
+from tinhso.core.forms import refuse as _failed
+from tinhso.core.forms import status_of as _status
 from tinhso.reporting import policies, values
 from tinhso.reporting.forms import (
     AlertRuleForm,
@@ -51,15 +53,6 @@ def _require(request: HttpRequest) -> None:
 def _require_admin(request: HttpRequest) -> None:
     if not policies.can_manage_catalog(request.user):
         raise PermissionDenied
-
-
-def _failed(form: BaseForm, exc: DomainError) -> None:
-    field = exc.extra.get("field")
-    form.add_error(field if field in form.fields else None, exc.message)
-
-
-def _status(*forms_: BaseForm) -> int:
-    return 400 if any(f.errors for f in forms_) else 200
 
 
 # Indicators ----------------------------------------------------------------------
