@@ -5,6 +5,7 @@ rules of their payment; cancelling gives the stock back."""
 
 import datetime as dt
 import threading
+from typing import Any
 
 from django.db import connection
 from django.utils import timezone
@@ -12,10 +13,11 @@ from django.utils import timezone
 import pytest
 
 from tests.market.conftest import Market, buyer
+from tinhso.accounts.sms import OutboxSMS
 from tinhso.core.errors import DomainError, Forbidden
 from tinhso.core.models import AuditEntry
 from tinhso.market.constants import UNPAID_HOURS, OrderStatus, PaymentMethod
-from tinhso.market.models import Order, Product
+from tinhso.market.models import Order, OrderNotice, Product
 from tinhso.market.services import orders, products
 
 
@@ -214,3 +216,28 @@ def test_goods_already_shipped_are_not_put_back_on_sale_by_a_cancel(
     assert stock(market.honey) == 8
     with pytest.raises(DomainError, match="không hợp lệ"):
         orders.advance(seller, order, "bogus")
+
+
+@pytest.mark.django_db
+def test_the_producer_hears_of_new_orders_and_the_buyer_of_each_step(
+    market: Market, django_capture_on_commit_callbacks: Any
+) -> None:
+    seller = market.sellers[0]
+    with django_capture_on_commit_callbacks(execute=True):
+        (order,) = orders.place(
+            None, {market.honey.pk: 2}, buyer(market), PaymentMethod.VIETQR
+        )
+    (to_seller,) = OutboxSMS.sent
+    assert to_seller[0] == "0966554433"
+    assert to_seller[1].startswith(f"Don moi {order.reference}: 2 Mat ong bac ha")
+    with django_capture_on_commit_callbacks(execute=True):
+        orders.advance(seller, order, OrderStatus.PAID)
+    with django_capture_on_commit_callbacks(execute=True):
+        orders.advance(seller, order, OrderStatus.SHIPPED, "Viettel Post 1800123")
+    to_buyer = [text for phone, text in OutboxSMS.sent if phone == "0903456789"]
+    assert to_buyer == [
+        f"Don {order.reference}: Hop tac xa Nong san Meo Vac da nhan 900.000 dong; "
+        "don se som duoc giao.",
+        f"Don {order.reference} da giao cho don vi van chuyen. Viettel Post 1800123",
+    ]
+    assert OrderNotice.objects.filter(order=order, error="").count() == 4

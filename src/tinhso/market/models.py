@@ -278,3 +278,21 @@ class BankCredit(models.Model):
 
     def __str__(self) -> str:
         return self.transaction_id
+
+
+class OrderNotice(models.Model):
+    """A message sent about an order, to its buyer or its producer."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="notices")
+    event = models.CharField(max_length=16)
+    channel = models.CharField(_("kênh"), max_length=8)
+    recipient = models.CharField(_("người nhận"), max_length=254)
+    text = models.TextField(_("nội dung"))
+    sent_at = models.DateTimeField(_("gửi lúc"))
+    error = models.CharField(_("lỗi"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["order", "sent_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.event} {self.channel} → {self.recipient}"

@@ -42,6 +42,7 @@ from tinhso.market.constants import (
     ProductStatus,
 )
 from tinhso.market.models import BankCredit, Order, OrderLine, Producer, Product
+from tinhso.market.services import notices
 
 # No 0/O, 1/I: a reference someone reads aloud or types into a bank app.
 _ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
@@ -252,6 +253,7 @@ def _place(
                 },
             )
             orders.append(order)
+            notices.notify(order, notices.PLACED)
     return orders
 
 
@@ -302,6 +304,8 @@ def _move(order: Order, to: str, actor: Any, now: dt.datetime, **detail: Any) ->
             _give_back_stock(order)
     order.status = to
     order.save(update_fields=[*changed, "cancel_reason", "shipping_note"])
+    if to in (OrderStatus.PAID, OrderStatus.SHIPPED, OrderStatus.CANCELLED):
+        notices.notify(order, to)
     audit.record(
         AUDIT_ORDER_MOVED,
         obj=order,
