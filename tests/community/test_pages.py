@@ -15,6 +15,7 @@ import pytest
 from tests import factories
 from tests.community.conftest import Place, member_list
 from tests.dossiers.test_catalog_pages import signed_in, text
+from tinhso.accounts.models import Role
 from tinhso.community.models import Attendance, Course, Member, Session
 
 pytestmark = pytest.mark.django_db
@@ -134,3 +135,10 @@ def test_training_with_an_attendance_list(place: Place) -> None:
     assert Attendance.objects.count() == 1
     assert "Danh sách tham dự (1 người)" in text(commune_officer.get(page))
     assert signed_in(place.other_officer).get(page).status_code == 404
+
+
+def test_an_agency_leader_has_no_teams_to_oversee(place: Place) -> None:
+    agency = factories.orgunit(name="Sở Tài chính", parent=place.province)
+    leader = factories.official(unit=agency, role=Role.LEADER)
+    assert signed_in(leader).get("/cong-dong/").status_code == 403
+    assert signed_in(place.province_officer).get("/cong-dong/").status_code == 302

@@ -44,7 +44,17 @@ def can_oversee(user: Any, commune: OrgUnit | None = None) -> bool:
 
 
 def oversees_any(user: Any) -> bool:
-    return is_official(user) and any(a.role in OVERSEERS for a in held_roles(user))
+    """Whether some commune's teams are ``user``'s to oversee: a role at a
+    commune, at the province, or over a subtree (a leader of a provincial
+    agency alone oversees none)."""
+    return is_official(user) and any(
+        a.role in OVERSEERS
+        and (
+            a.include_subtree
+            or a.org_unit.kind in (OrgUnitKind.PROVINCE, OrgUnitKind.COMMUNE)
+        )
+        for a in held_roles(user)
+    )
 
 
 def memberships(user: Any) -> QuerySet[Member]:
