@@ -183,8 +183,15 @@ def test_cancelling_gives_the_stock_back(market: Market) -> None:
     orders.advance(seller, paid, OrderStatus.PAID, at=timezone.now())
     with pytest.raises(DomainError, match="đã thanh toán"):
         orders.cancel_as_buyer(None, paid, paid.access_key, "")
-    orders.advance(seller, paid, OrderStatus.CANCELLED, "Hết hàng, đã hoàn tiền")
+    with pytest.raises(DomainError, match="Chỉ đơn đã thanh toán rồi bị hủy"):
+        orders.refund(seller, paid)
+    orders.advance(seller, paid, OrderStatus.CANCELLED, "Hết hàng")
     assert stock(market.tea) == 5
+    with pytest.raises(Forbidden):
+        orders.refund(market.sellers[1], paid)
+    assert orders.refund(seller, paid).refunded_at is not None
+    with pytest.raises(DomainError, match="đã được hoàn tiền"):
+        orders.refund(seller, paid)
 
 
 @pytest.mark.django_db

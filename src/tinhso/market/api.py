@@ -156,6 +156,7 @@ class OrderOut(_Out):
     shipped_at: dt.datetime | None
     delivered_at: dt.datetime | None
     cancelled_at: dt.datetime | None
+    refunded_at: dt.datetime | None
     vietqr: str = Field(
         validation_alias="vietqr_text",
         description="Chuỗi VietQR (EMVCo) trả đúng số tiền vào tài khoản chủ thể; "

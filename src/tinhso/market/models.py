@@ -198,6 +198,8 @@ class Order(models.Model):
     delivered_at = models.DateTimeField(_("nhận hàng lúc"), null=True, blank=True)
     cancelled_at = models.DateTimeField(_("hủy lúc"), null=True, blank=True)
     cancel_reason = models.CharField(_("lý do hủy"), max_length=300, blank=True)
+    # A paid order cancelled owes the buyer their money back.
+    refunded_at = models.DateTimeField(_("hoàn tiền lúc"), null=True, blank=True)
     shipping_note = models.CharField(
         _("thông tin vận chuyển"), max_length=300, blank=True
     )

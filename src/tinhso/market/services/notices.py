@@ -23,7 +23,8 @@ PLACED = "placed"
 PAID = "paid"
 SHIPPED = "shipped"
 CANCELLED = "cancelled"
-EVENTS = (PLACED, PAID, SHIPPED, CANCELLED)
+REFUNDED = "refunded"
+EVENTS = (PLACED, PAID, SHIPPED, CANCELLED, REFUNDED)
 
 
 def notify(order: Order, event: str) -> None:
@@ -56,6 +57,7 @@ def messages(order: Order, event: str) -> list[tuple[str, str, str]]:
         CANCELLED: _(
             "Đơn %(ref)s đã hủy: %(reason)s. Liên hệ người bán: %(seller_phone)s."
         ),
+        REFUNDED: _("Đơn %(ref)s: %(producer)s đã hoàn lại %(amount)s đồng cho bạn."),
     }
     to_producer: dict[str, str] = {
         PLACED: _(

@@ -365,6 +365,36 @@ def advance(
         return _move(order, to, actor, at or timezone.now(), note=note)
 
 
+def refund(actor: Any, order: Order, *, at: dt.datetime | None = None) -> Order:
+    """The producer records that a cancelled, paid order's money went back."""
+    with transaction.atomic():
+        order = _locked(order)
+        if not policies.can_handle_order(actor, order):
+            raise Forbidden(
+                "not_order_producer", _("Chỉ chủ thể bán đơn hàng này xử lý được.")
+            )
+        if order.status != OrderStatus.CANCELLED or order.paid_at is None:
+            raise DomainError(
+                "order_not_refundable",
+                _("Chỉ đơn đã thanh toán rồi bị hủy mới cần hoàn tiền."),
+                status=409,
+            )
+        if order.refunded_at is not None:
+            raise DomainError(
+                "order_already_refunded", _("Đơn đã được hoàn tiền."), status=409
+            )
+        order.refunded_at = at or timezone.now()
+        order.save(update_fields=["refunded_at"])
+        audit.record(
+            AUDIT_ORDER_MOVED,
+            obj=order,
+            actor=actor,
+            detail={"reference": order.reference, "refunded": order.amount},
+        )
+        notices.notify(order, notices.REFUNDED)
+    return order
+
+
 def cancel_as_buyer(user: Any, order: Order, key: str, reason: str) -> Order:
     """The buyer cancels an order nobody has paid or shipped yet."""
     with transaction.atomic():

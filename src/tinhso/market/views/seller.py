@@ -263,6 +263,14 @@ def seller_order(request: HttpRequest, reference: str) -> HttpResponse:
     if order is None or order.producer_id != producer.pk:
         raise Http404
     form = NoteForm(request.POST or None)
+    if request.method == "POST" and "refund" in request.POST:
+        try:
+            order_services.refund(request.user, order)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("Đã ghi nhận hoàn tiền cho người mua."))
+        return redirect("market:seller_order", order.reference)
     if request.method == "POST" and form.is_valid():
         to = request.POST.get("to", "")
         try:
