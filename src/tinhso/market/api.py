@@ -255,7 +255,7 @@ class CreditOut(_Out):
     description=(
         "Thân JSON: transaction_id, amount (đồng), description (nội dung chuyển "
         "khoản), credited_at (ISO 8601, có múi giờ), account (tài khoản được ghi "
-        "có). Tiêu đề `X-Tinhso-Signature: sha256=<HMAC-SHA256 của thân>`. Gửi lại "
+        "có), bank_bin (mã NAPAS 6 chữ số của ngân hàng giữ tài khoản). Tiêu đề `X-Tinhso-Signature: sha256=<HMAC-SHA256 của thân>`. Gửi lại "
         "cùng giao dịch trả lại kết quả lần đầu và không thay đổi gì."
     ),
     url_name="market_bank_notification",
