@@ -9,6 +9,7 @@ from typing import Any
 from django.utils import timezone
 
 import pytest
+from playwright.sync_api import expect
 
 from tests import factories
 from tests.reporting.conftest import indicator
@@ -101,7 +102,8 @@ def test_the_dashboard_and_the_map(
     )
     page.get_by_role("button", name="Xem").click()
     areas = page.locator("#map path")
-    assert areas.count() == 3
+    # Counted once the new page has loaded, not while it arrives.
+    expect(areas).to_have_count(3)
     fills = {
         areas.nth(n).locator("title").text_content(): areas.nth(n).get_attribute("fill")
         for n in range(3)

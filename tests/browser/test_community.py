@@ -5,6 +5,7 @@ in the overview; nothing is loaded from outside the platform."""
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from tests import factories
 from tests.community.conftest import build
@@ -43,7 +44,7 @@ def test_a_member_logs_help_on_a_phone_and_the_commune_sees_it(
     )
     page = phone.new_page()
     sign_in(page, url, place.helper_account.username, "/cong-dong/")
-    assert page.locator("h1", has_text="Ghi nhận hỗ trợ").count() == 1
+    expect(page.locator("h1", has_text="Ghi nhận hỗ trợ")).to_have_count(1)
     # Every choice is big enough for a thumb, and nothing overflows the screen.
     choice = page.get_by_label("Kích hoạt định danh điện tử mức 2")
     box = page.locator(".kind-choice").nth(1).bounding_box()
@@ -52,13 +53,14 @@ def test_a_member_logs_help_on_a_phone_and_the_commune_sees_it(
     # Sent without a name: told what is missing, nothing saved.
     choice.check()
     page.get_by_role("button", name="Ghi nhận").click()
-    assert page.locator(".errorlist").count() >= 1 and not Help.objects.exists()
+    expect(page.locator(".has-error .errorlist")).to_have_count(1)
+    assert not Help.objects.exists()
     page.get_by_label("Kích hoạt định danh điện tử mức 2").check()
     page.get_by_label("Hộ, người được hỗ trợ").fill("Hộ ông Vàng Seo Dìn")
     page.get_by_label("Số CCCD người được hỗ trợ").fill("002065001122")
     page.get_by_label("Số người").fill("2")
     page.get_by_role("button", name="Ghi nhận").click()
-    assert page.locator(".message-success").count() == 1
+    expect(page.locator(".message-success")).to_have_count(1)
     assert page.locator("text=Hộ ông Vàng Seo Dìn").count() >= 1
     help_ = Help.objects.get()
     assert (help_.kind, help_.people, help_.village) == (
@@ -72,7 +74,7 @@ def test_a_member_logs_help_on_a_phone_and_the_commune_sees_it(
     desk = browser.new_context(locale="vi-VN")
     officer = desk.new_page()
     sign_in(officer, url, place.officer.username, f"/cong-dong/to/{place.team.pk}/")
-    assert officer.locator("td", has_text="Hộ ông Vàng Seo Dìn (2)").count() == 1
+    expect(officer.locator("td", has_text="Hộ ông Vàng Seo Dìn (2)")).to_have_count(1)
     officer.goto(f"{url}/cong-dong/tong-quan/")
     row = officer.locator("tr", has_text="Xã Quản Bạ")
     assert row.locator("td").nth(0).inner_text() == "1/3"
