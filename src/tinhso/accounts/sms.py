@@ -6,7 +6,10 @@ import sys
 from typing import Protocol
 
 from django.conf import settings
+from django.core.mail import send_mail
 from django.utils.module_loading import import_string
+
+from tinhso.core.text import unaccented
 
 logger = logging.getLogger(__name__)
 
@@ -37,3 +40,19 @@ def gateway() -> SMSGateway:
         return ConsoleSMS()
     cls = import_string(backend)
     return cls()
+
+
+def deliver(channel: str, recipient: str, subject: str, text: str) -> str:
+    """Send ``text`` to ``recipient`` by ``channel`` ("sms", else e-mail);
+    the error, or "" once sent. SMS go without diacritics, which carriers
+    send as plain 160-character text. A gateway's failure is returned, not
+    raised, so that one failed channel never loses the others."""
+    try:
+        if channel == "sms":
+            gateway().send(recipient, unaccented(text))
+        else:
+            send_mail(subject, text, settings.DEFAULT_FROM_EMAIL, [recipient])
+    except Exception as exc:  # any gateway, any failure
+        logger.warning("message to %s by %s failed: %s", recipient, channel, exc)
+        return str(exc)[:300] or exc.__class__.__name__
+    return ""

@@ -16,37 +16,36 @@ from tinhso.community.policies import OVERSEERS
 from tinhso.core.models import OrgUnit, OrgUnitKind
 
 
-def overseen_communes(user: Any) -> QuerySet[OrgUnit]:
-    """Communes whose teams ``user`` oversees: a role at the province or
-    over a subtree covers the communes below, at a commune that commune."""
+def _communes(
+    user: Any, roles: tuple[str, ...], *, province_wide: bool
+) -> QuerySet[OrgUnit]:
+    """Communes below ``user``'s ``roles``: a role over a subtree covers the
+    communes in it, one at a commune that commune, and with
+    ``province_wide`` one at the province covers them all."""
     wanted = Q(pk__in=[])
     for a in held_roles(user):
-        if a.role not in OVERSEERS:
+        if a.role not in roles:
             continue
         unit = a.org_unit
-        if a.include_subtree or unit.kind == OrgUnitKind.PROVINCE:
+        if a.include_subtree or (province_wide and unit.kind == OrgUnitKind.PROVINCE):
             wanted |= Q(path__startswith=unit.path)
         elif unit.kind == OrgUnitKind.COMMUNE:
             wanted |= Q(pk=unit.pk)
     return OrgUnit.objects.filter(
         wanted, kind=OrgUnitKind.COMMUNE, legacy=False
     ).order_by("name")
+
+
+def overseen_communes(user: Any) -> QuerySet[OrgUnit]:
+    """Communes whose teams ``user`` oversees (policies.can_oversee)."""
+    return _communes(user, OVERSEERS, province_wide=True)
 
 
 def managed_communes(user: Any) -> QuerySet[OrgUnit]:
-    """Communes where ``user`` keeps teams and training."""
-    wanted = Q(pk__in=[])
-    for a in held_roles(user):
-        if a.role not in (Role.COMMUNITY_OFFICER, Role.ADMINISTRATOR):
-            continue
-        unit = a.org_unit
-        if a.include_subtree:
-            wanted |= Q(path__startswith=unit.path)
-        elif unit.kind == OrgUnitKind.COMMUNE:
-            wanted |= Q(pk=unit.pk)
-    return OrgUnit.objects.filter(
-        wanted, kind=OrgUnitKind.COMMUNE, legacy=False
-    ).order_by("name")
+    """Communes where ``user`` keeps teams and training (policies.can_manage)."""
+    return _communes(
+        user, (Role.COMMUNITY_OFFICER, Role.ADMINISTRATOR), province_wide=False
+    )
 
 
 def teams_in(communes: QuerySet[OrgUnit]) -> QuerySet[Team]:

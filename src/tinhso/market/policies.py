@@ -12,7 +12,7 @@ from typing import Any
 from tinhso.accounts.models import Role
 from tinhso.accounts.policies import holds_role_at_kind, is_official
 from tinhso.core.models import OrgUnitKind
-from tinhso.market.constants import OrderStatus, ProducerStatus
+from tinhso.market.constants import OrderStatus
 from tinhso.market.models import Order, Producer, Product
 
 
@@ -51,10 +51,6 @@ def can_manage_product(user: Any, product: Product) -> bool:
     return getattr(user, "is_authenticated", False) and (
         product.producer.owner_id == user.pk
     )
-
-
-def can_sell_now(producer: Producer) -> bool:
-    return producer.status == ProducerStatus.APPROVED
 
 
 def can_handle_order(user: Any, order: Order) -> bool:

@@ -5,7 +5,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from tinhso.community import policies
-from tinhso.core.errors import DomainError, Forbidden, validated
+from tinhso.core.errors import DomainError, Forbidden
 from tinhso.core.models import OrgUnit, OrgUnitKind
 
 
@@ -28,6 +28,3 @@ def village_of(commune: OrgUnit, village: OrgUnit | None) -> OrgUnit | None:
             extra={"field": "village"},
         )
     return village
-
-
-valid = validated

@@ -11,9 +11,9 @@ from django.utils.translation import gettext as _
 from tinhso.community import policies
 from tinhso.community.constants import AUDIT_HELP, MAX_DAYS_BACK, HelpKind
 from tinhso.community.models import Help, Member
-from tinhso.community.services._common import valid, village_of
+from tinhso.community.services._common import village_of
 from tinhso.core import audit
-from tinhso.core.errors import DomainError, Forbidden
+from tinhso.core.errors import DomainError, Forbidden, validated
 from tinhso.core.models import OrgUnit
 from tinhso.core.text import nfc
 
@@ -94,7 +94,7 @@ def log(actor: Any, given: Given, member: Member | None = None) -> Help:
             _("Ghi tên hộ hoặc người được hỗ trợ."),
             extra={"field": "household"},
         )
-    valid(made)
+    validated(made)
     with transaction.atomic():
         made.save()
         audit.record(

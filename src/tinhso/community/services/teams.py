@@ -10,9 +10,9 @@ from django.utils.translation import gettext as _
 from tinhso.accounts.models import User
 from tinhso.community.constants import AUDIT_MEMBER, AUDIT_TEAM, TeamRole
 from tinhso.community.models import Member, Team
-from tinhso.community.services._common import may_manage, valid, village_of
+from tinhso.community.services._common import may_manage, village_of
 from tinhso.core import audit
-from tinhso.core.errors import DomainError
+from tinhso.core.errors import DomainError, validated
 from tinhso.core.models import OrgUnit, OrgUnitKind
 from tinhso.core.text import nfc
 
@@ -34,7 +34,7 @@ def save_team(actor: Any, team: Team) -> Team:
     village_of(team.commune, team.village)
     team.name = nfc(team.name) or default_name(team.village, team.commune)
     team.established_on = team.established_on or timezone.localdate()
-    valid(team)
+    validated(team)
     try:
         with transaction.atomic():
             created = team.pk is None
@@ -88,7 +88,7 @@ def clean_member(member: Member) -> None:
     member.organisation = nfc(member.organisation)
     member.phone = member.phone.replace(" ", "").replace(".", "")
     member.joined_on = member.joined_on or timezone.localdate()
-    valid(member, exclude=["team", "account"])
+    validated(member, exclude=["team", "account"])
 
 
 def save_member(actor: Any, member: Member) -> Member:

@@ -11,9 +11,9 @@ from django.utils.translation import gettext as _
 from tinhso.community import policies
 from tinhso.community.constants import AUDIT_TRAINING
 from tinhso.community.models import Attendance, Course, Session
-from tinhso.community.services._common import may_manage, valid
+from tinhso.community.services._common import may_manage
 from tinhso.core import audit
-from tinhso.core.errors import DomainError, Forbidden
+from tinhso.core.errors import DomainError, Forbidden, validated
 from tinhso.core.models import OrgUnitKind
 from tinhso.core.text import nfc
 
@@ -25,7 +25,7 @@ def save_course(actor: Any, course: Course) -> Course:
             _("Chỉ cán bộ phụ trách của đơn vị tổ chức mở được khóa tập huấn."),
         )
     course.name = nfc(course.name)
-    valid(course)
+    validated(course)
     with transaction.atomic():
         course.save()
         audit.record(AUDIT_TRAINING, obj=course, actor=actor, detail={"course": 1})
@@ -45,7 +45,7 @@ def save_session(actor: Any, session: Session) -> Session:
             "session_too_far", _("Ngày học quá xa."), extra={"field": "held_on"}
         )
     session.place, session.trainer = nfc(session.place), nfc(session.trainer)
-    valid(session)
+    validated(session)
     with transaction.atomic():
         session.save()
         audit.record(AUDIT_TRAINING, obj=session, actor=actor, detail={"session": 1})
@@ -62,7 +62,7 @@ def add_attendee(actor: Any, attendee: Attendance) -> Attendance:
         )
     attendee.full_name = nfc(attendee.full_name)
     attendee.personal_id = attendee.personal_id.replace(" ", "")
-    valid(attendee, exclude=["session"])
+    validated(attendee, exclude=["session"])
     if (
         attendee.personal_id
         and session.attendees.filter(personal_id=attendee.personal_id).exists()

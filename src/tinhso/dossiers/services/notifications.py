@@ -5,20 +5,16 @@ so a slow gateway never holds a counter up; each message sent, or failed,
 is kept as a ``Notification``."""
 
 import datetime as dt
-import logging
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
 from django.tasks import task
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
 from tinhso.accounts import sms
-from tinhso.core.text import thousands, unaccented
+from tinhso.core.text import thousands
 from tinhso.dossiers.models import Dossier, Notification
-
-logger = logging.getLogger(__name__)
 
 SUBMITTED = "submitted"
 RECEIVED = "received"
@@ -102,20 +98,8 @@ def message(dossier: Dossier, event: str) -> str:
 
 
 def _send(dossier: Dossier, channel: str, recipient: str, text: str) -> bool:
-    error = ""
-    try:
-        if channel == "sms":
-            sms.gateway().send(recipient, unaccented(text))
-        else:
-            send_mail(
-                _("Hồ sơ %(code)s") % {"code": dossier.code},
-                text,
-                settings.DEFAULT_FROM_EMAIL,
-                [recipient],
-            )
-    except Exception as exc:  # a gateway's failure must not lose the others
-        logger.warning("notice to %s by %s failed: %s", dossier.code, channel, exc)
-        error = str(exc)[:300]
+    subject = _("Hồ sơ %(code)s") % {"code": dossier.code}
+    error = sms.deliver(channel, recipient, subject, text)
     Notification.objects.create(
         dossier=dossier,
         channel=channel,

@@ -4,20 +4,15 @@ SMS (``accounts.sms``) and e-mail, from a background task once the act has
 committed, so a slow gateway never holds a checkout up; each message, sent
 or failed, is kept."""
 
-import logging
-
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
 from django.tasks import task
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from tinhso.accounts import sms
-from tinhso.core.text import thousands, unaccented
+from tinhso.core.text import thousands
 from tinhso.market.models import Order, OrderNotice
-
-logger = logging.getLogger(__name__)
 
 PLACED = "placed"
 PAID = "paid"
@@ -81,20 +76,8 @@ def messages(order: Order, event: str) -> list[tuple[str, str, str]]:
 
 
 def _send(order: Order, event: str, channel: str, recipient: str, text: str) -> bool:
-    error = ""
-    try:
-        if channel == "sms":
-            sms.gateway().send(recipient, unaccented(text))
-        else:
-            send_mail(
-                _("Đơn hàng %(ref)s") % {"ref": order.reference},
-                text,
-                settings.DEFAULT_FROM_EMAIL,
-                [recipient],
-            )
-    except Exception as exc:  # one gateway's failure must not lose the others
-        logger.warning("notice on %s by %s failed: %s", order.reference, channel, exc)
-        error = str(exc)[:300]
+    subject = _("Đơn hàng %(ref)s") % {"ref": order.reference}
+    error = sms.deliver(channel, recipient, subject, text)
     OrderNotice.objects.create(
         order=order,
         event=event,

@@ -24,7 +24,7 @@ from tinhso.core import audit, bankfeed, ratelimit, vietqr
 from tinhso.core.errors import DomainError, Forbidden
 from tinhso.core.models import OrgUnit, OrgUnitKind
 from tinhso.core.text import nfc, thousands
-from tinhso.market import policies
+from tinhso.market import policies, selectors
 from tinhso.market.constants import (
     AUDIT_BANK_NOTIFIED,
     AUDIT_ORDER_MOVED,
@@ -38,7 +38,6 @@ from tinhso.market.constants import (
     BankOutcome,
     OrderStatus,
     PaymentMethod,
-    ProducerStatus,
     ProductStatus,
 )
 from tinhso.market.models import BankCredit, Order, OrderLine, Producer, Product
@@ -118,13 +117,12 @@ def _checked_cart(cart: dict[int, int]) -> dict[int, int]:
 
 
 def on_sale(product_ids: list[int]) -> dict[int, Product]:
+    """The products of ``product_ids`` a buyer may order now, by id."""
     return {
         p.pk: p
-        for p in Product.objects.filter(
-            pk__in=product_ids,
-            status=ProductStatus.LISTED,
-            producer__status=ProducerStatus.APPROVED,
-        ).select_related("producer")
+        for p in selectors.on_sale()
+        .filter(pk__in=product_ids)
+        .select_related("producer")
     }
 
 

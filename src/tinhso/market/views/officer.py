@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from tinhso.core.errors import DomainError
 from tinhso.market import policies, selectors
-from tinhso.market.forms import NoteForm, ProducerReviewForm
+from tinhso.market.forms import ProducerReviewForm
 from tinhso.market.models import Producer, Product
 from tinhso.market.services import producers, products
 
@@ -64,8 +64,6 @@ def review(request: HttpRequest) -> HttpResponse:
     context = {
         "producers": selectors.pending_producers(),
         "products": selectors.pending_products(),
-        "note_form": NoteForm(),
-        "producer_form": ProducerReviewForm(),
     }
     return render(request, "market/review.html", context)
 
@@ -78,7 +76,7 @@ def producer_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "market/producers.html",
-        {"producers": listing, "producer_form": ProducerReviewForm()},
+        {"producers": listing},
     )
 
 
