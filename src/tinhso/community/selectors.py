@@ -11,7 +11,7 @@ from django.utils import timezone
 from tinhso.accounts.models import Role
 from tinhso.accounts.policies import held_roles
 from tinhso.community.constants import ACTIVE_DAYS, HelpKind, TeamRole, TrainingGroup
-from tinhso.community.models import Attendance, Help, Member, Team
+from tinhso.community.models import Attendance, Course, Help, Member, Session, Team
 from tinhso.community.policies import OVERSEERS
 from tinhso.core.models import OrgUnit, OrgUnitKind
 
@@ -57,6 +57,18 @@ def teams_in(communes: QuerySet[OrgUnit]) -> QuerySet[Team]:
         )
         .order_by("commune__name", "name")
     )
+
+
+def sessions_in(communes: QuerySet[OrgUnit]) -> QuerySet[Session]:
+    return (
+        Session.objects.filter(commune__in=communes)
+        .select_related("course", "commune")
+        .order_by("-held_on")
+    )
+
+
+def courses() -> QuerySet[Course]:
+    return Course.objects.select_related("organiser").order_by("name")
 
 
 def active_members(team: Team) -> QuerySet[Member]:

@@ -25,7 +25,7 @@ from tinhso.community.forms import (
     SessionForm,
     TeamForm,
 )
-from tinhso.community.models import Attendance, Course, Member, Session, Team
+from tinhso.community.models import Attendance, Member, Session, Team
 from tinhso.community.services import helps, imports, teams, training
 from tinhso.core.errors import DomainError
 from tinhso.core.forms import refuse as _failed
@@ -285,13 +285,9 @@ def training_list(request: HttpRequest) -> HttpResponse:
                 return redirect("community:session", session.pk)
         except DomainError as exc:
             _failed(course_form if "new_course" in request.POST else session_form, exc)
-    sessions = (
-        Session.objects.filter(commune__in=selectors.overseen_communes(request.user))
-        .select_related("course", "commune")
-        .order_by("-held_on")[:50]
-    )
+    sessions = selectors.sessions_in(selectors.overseen_communes(request.user))[:50]
     context = {
-        "courses": Course.objects.select_related("organiser").order_by("name")[:100],
+        "courses": selectors.courses()[:100],
         "sessions": sessions,
         "course_form": course_form if managed.exists() else None,
         "session_form": session_form if managed.exists() else None,

@@ -111,6 +111,10 @@ def orders_of_buyer(user: Any) -> QuerySet[Order]:
     )
 
 
+def orders_of_basket(basket: str) -> list[Order]:
+    return list(Order.objects.filter(basket=basket).order_by("producer_id"))
+
+
 def order_by_reference(reference: str) -> Order | None:
     return (
         Order.objects.select_related("producer", "commune")
@@ -122,6 +126,10 @@ def order_by_reference(reference: str) -> Order | None:
 
 def unmatched_credits(producer: Producer) -> QuerySet[BankCredit]:
     return BankCredit.objects.filter(producer=producer).exclude(outcome="paid")
+
+
+def producers() -> QuerySet[Producer]:
+    return Producer.objects.select_related("commune").order_by("name")
 
 
 def pending_producers() -> QuerySet[Producer]:

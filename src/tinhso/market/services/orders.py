@@ -174,7 +174,7 @@ def place(
     try:
         return _place(signed_in, cart, buyer, method, now, basket)
     except IntegrityError:
-        placed = list(Order.objects.filter(basket=basket).order_by("producer_id"))
+        placed = selectors.orders_of_basket(basket)
         if not placed:
             raise
         return placed
@@ -188,8 +188,9 @@ def _place(
     now: dt.datetime,
     basket: str,
 ) -> list[Order]:
-    if Order.objects.filter(basket=basket).exists():
-        return list(Order.objects.filter(basket=basket).order_by("producer_id"))
+    earlier = selectors.orders_of_basket(basket)
+    if earlier:
+        return earlier
     with transaction.atomic():
         products = on_sale(list(cart))
         missing = [pid for pid in cart if pid not in products]

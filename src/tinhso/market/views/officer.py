@@ -72,7 +72,7 @@ def review(request: HttpRequest) -> HttpResponse:
 @require_GET
 def producer_list(request: HttpRequest) -> HttpResponse:
     _require(request)
-    listing = Producer.objects.select_related("commune").order_by("name")
+    listing = selectors.producers()
     return render(
         request,
         "market/producers.html",

@@ -157,7 +157,7 @@ def checkout(request: HttpRequest) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        earlier = list(Order.objects.filter(basket=data["basket"]))
+        earlier = selectors.orders_of_basket(data["basket"])
         if earlier:
             # This page was sent already (a double tap): show what it placed.
             cart.remember_placed(request, earlier)
